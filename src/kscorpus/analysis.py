@@ -1,0 +1,106 @@
+"""The Whoosh analyzer for mixed Chinese and English text.
+
+One analyzer serves both languages, so a query is analyzed exactly like every document whatever
+script it is typed in: Han runs are segmented by jieba, Latin and digit runs are lower-cased,
+stop-worded and Porter-stemmed. It avoids jieba's own ``ChineseAnalyzer`` on purpose (see
+PITFALLS.md): positions are token numbers (0, 1, 2 …) so phrase queries work, character offsets
+go in ``startchar``/``endchar``, and search-mode sub-words (电商 inside 信任电商) share their
+parent word's position and are emitted only when indexing. The class is pickled into the index
+schema, so this module imports neither jieba nor anything slow at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from whoosh.analysis import STOP_WORDS, Analyzer, Token
+
+from .segment import HAN, UserDict, segmenter
+
+_LATIN = re.compile(r"\w+(?:\.\w+)*")
+# Full-width ASCII (U+FF01-FF5E) folds to ASCII so ＧＭＶ and GMV are one term.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    from whoosh.lang.porter import stem
+
+    return stem(word)
+
+
+def latin_term(word: str) -> str | None:
+    """The indexed form of one Latin/digit word, or None for a stop word."""
+    word = word.lower()
+    if word in STOP_WORDS:
+        return None
+    return _stem(word) if word.isalpha() and word.isascii() else word
+
+
+class BilingualAnalyzer(Analyzer):
+    """Tokens for Whoosh: jieba words for Chinese, stemmed words for English."""
+
+    def __init__(self, userdict: UserDict = ()) -> None:
+        self.userdict = tuple(userdict)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BilingualAnalyzer) and other.userdict == self.userdict
+
+    def __hash__(self) -> int:
+        return hash(self.userdict)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        subwords = mode != "query"
+        for text, pos, start, end in tokens(value, self.userdict, subwords=subwords):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def tokens(
+    text: str, userdict: UserDict = (), subwords: bool = True
+) -> Iterator[tuple[str, int, int, int]]:
+    """``(term, position, startchar, endchar)`` for every indexable token of ``text``.
+
+    With ``subwords``, a long Chinese word is preceded by its dictionary sub-words at the same
+    position, so 电商 finds 信任电商 while the phrase "信任电商" still matches word by word.
+    """
+    seg = segmenter(userdict)
+    text = text.translate(_FOLD)
+    pos = 0
+    for word, start, end in seg.words(text):
+        if HAN.search(word):
+            if subwords:
+                for sub, off in seg.subwords(word):
+                    yield sub, pos, start + off, start + off + len(sub)
+            yield word.lower(), pos, start, end
+            pos += 1
+            continue
+        for m in _LATIN.finditer(word):
+            term = latin_term(m.group())
+            if term is not None:
+                yield term, pos, start + m.start(), start + m.end()
+                pos += 1

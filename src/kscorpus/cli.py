@@ -1,0 +1,318 @@
+"""The ``kscorpus`` command: a thin Typer shell over the library.
+
+Everything a script reads (``--json``) goes to stdout alone; progress, notices and errors go to
+stderr. Errors are one line and a documented exit code, never a traceback (``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+import traceback
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from .errors import KscorpusError
+
+warnings.filterwarnings("ignore", category=SyntaxWarning)
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(jieba|whoosh)")
+
+app = typer.Typer(
+    name="kscorpus",
+    help="Search and read a bilingual (Chinese/English) corpus of news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--corpus",
+        envvar="KSCORPUS_CORPUS",
+        help="Corpus directory (articles + manifest.toml). Default: the bundled corpus.",
+        show_default=False,
+    ),
+]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        envvar="KSCORPUS_INDEX",
+        help="Index directory. Default: index/ "
+        "beside the corpus if it exists, else a per-corpus cache directory.",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON to stdout (for scripts).")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _err() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _out() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def handled(fn: F) -> F:
+    """Turn errors into one line on stderr and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KscorpusError as e:
+            _err().print(f"kscorpus: error: {e}", markup=False)
+            raise typer.Exit(e.code) from None
+        except KeyboardInterrupt:
+            _err().print("kscorpus: interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception:
+            if kwargs.get("debug"):
+                raise
+            fd, log = tempfile.mkstemp(prefix="kscorpus-", suffix=".log")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(traceback.format_exc())
+            _err().print(
+                f"kscorpus: unexpected error: {sys.exc_info()[1]!r}; details in {log} "
+                "(rerun with --debug to see them here)",
+                markup=False,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open(corpus_dir: Path | None, index_dir: Path | None) -> Any:
+    """Load the corpus and open its index, building or refreshing it first if needed."""
+    from .corpus import load_corpus
+    from .index import ensure_index, resolve_index_dir
+
+    corpus = load_corpus(corpus_dir)
+    root = resolve_index_dir(index_dir, corpus.root)
+    err = _err()
+    return ensure_index(corpus, root, notify=lambda m: err.print(f"kscorpus: {m}"))
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+@handled
+def ingest(
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Clean every article and (re)build the search index."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .corpus import load_corpus
+    from .index import build, resolve_index_dir
+
+    corpus = load_corpus(corpus_dir)
+    root = resolve_index_dir(index_dir, corpus.root)
+    err = _err()
+    with Progress(
+        TextColumn("ingest {task.description:>8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=len(corpus.articles))
+        report = build(
+            corpus,
+            root,
+            lambda done, total, what: bar.update(task, completed=done, description=what),
+        )
+    for aid, kinds in report.repairs.items():
+        if kinds:
+            counts = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
+            err.print(f"  {aid}: repaired " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    summary = {
+        "index": str(report.path),
+        "articles": report.articles,
+        "passages": report.passages,
+        "tokens": report.tokens,
+        "seconds": round(report.seconds, 2),
+    }
+    if as_json:
+        _print_json(summary)
+    err.print(
+        f"kscorpus: indexed {report.articles} articles, {report.passages} passages, "
+        f"{report.tokens:,} tokens in {report.seconds:.1f} s → {root}"
+    )
+
+
+@app.command()
+@handled
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words, "phrases", AND/OR/NOT, field:value '
+            "(id, lang, script, title, event, publisher, date)."
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 10,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")] = None,
+    passages: Annotated[
+        bool, typer.Option("--passages", help="Rank passages, not articles.")
+    ] = False,
+    original: Annotated[
+        bool, typer.Option("--original", help="Show snippets as the original text has them.")
+    ] = False,
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Search: rank articles (or passages) for a query in Chinese or English."""
+    from .search import search as run
+
+    _check_lang(lang)
+    handle = _open(corpus_dir, index_dir)
+    res = run(handle, query, limit=limit, lang=lang, passages=passages, original=original)
+    if as_json:
+        _print_json(res.to_json())
+        return
+    err = _err()
+    unit = "passage" if passages else "article"
+    if not res.hits:
+        err.print(f"no {unit}s match {res.normalized!r}", markup=False)
+        return
+    from . import render
+
+    render.results(res, _out(), original)
+    shown = f"top {len(res.hits)} of " if res.total > len(res.hits) else ""
+    verb = f"{unit}s match" if res.total != 1 else f"{unit} matches"
+    err.print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)
+
+
+def _check_lang(lang: str | None) -> None:
+    if lang is not None and lang not in ("zh", "en"):
+        raise KscorpusError(f"--lang must be zh or en, not {lang!r}", code=2)
+
+
+@app.command()
+@handled
+def show(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id, e.g. 003.")],
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en: show the article's version in that language."),
+    ] = None,
+    original: Annotated[
+        bool,
+        typer.Option(
+            "--original",
+            help="The original text, exactly as in the corpus file (before any cleaning).",
+        ),
+    ] = False,
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Print an article, or its counterpart in the other language."""
+    from .versions import find_version
+
+    _check_lang(lang)
+    handle = _open(corpus_dir, index_dir)
+    doc, via = find_version(handle, article_id, lang)
+    if as_json:
+        _print_json(_show_json(doc, original, via))
+        return
+    from . import render
+
+    render.document(doc, _out(), original, via)
+
+
+def _show_json(doc: Any, original: bool, via: str | None) -> dict[str, Any]:
+    data = doc.article.to_json()
+    data["requested"] = via or doc.article.id
+    data["view"] = "original" if original else "cleaned"
+    data["text"] = doc.original if original else doc.text
+    data["paragraphs"] = [
+        {"pno": i, "start": s, "end": e, "text": doc.text[s:e]}
+        for i, (s, e) in enumerate(doc.paragraphs)
+    ]
+    data["repairs"] = [r.to_json() for r in doc.repairs]
+    return data
+
+
+@app.command(name="list")
+@handled
+def list_(
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List the articles: id, language, script, date, size, translation, title."""
+    handle = _open(corpus_dir, index_dir)
+    rows = handle.meta["articles"]
+    if as_json:
+        _print_json(rows)
+        return
+    from . import render
+
+    render.corpus_table(rows, _out())
+
+
+@app.command()
+@handled
+def doctor(
+    article_ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID]...", help="Articles (default: all).")
+    ] = None,
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Report every repair made to each article, and what still looks broken."""
+    from .versions import find_version
+
+    handle = _open(corpus_dir, index_dir)
+    docs = [find_version(handle, i)[0] for i in (article_ids or handle.article_ids())]
+    if as_json:
+        _print_json(
+            [
+                {
+                    "id": d.article.id,
+                    "repairs": [r.to_json() for r in d.repairs],
+                    "suspects": [s.to_json() for s in d.suspects],
+                }
+                for d in docs
+            ]
+        )
+        return
+    from . import render
+
+    render.doctor(docs, _out())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

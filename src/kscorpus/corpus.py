@@ -1,0 +1,221 @@
+"""The corpus on disk: a directory of article files plus ``manifest.toml`` and ``userdict.txt``.
+
+The manifest is the single source of metadata. It is validated on load so that every later
+stage can trust it, and every problem is reported with the file and line to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CorpusError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+MANIFEST = "manifest.toml"
+USERDICT = "userdict.txt"
+LANGS = ("zh", "en")
+SCRIPTS = {"zh": ("Hans", "Hant"), "en": ("Latn",)}
+_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One manifest entry: where an article is and what it is."""
+
+    id: str
+    file: str
+    lang: str
+    script: str
+    title: str
+    event: str = ""
+    date: str = ""
+    place: str = ""
+    publisher: str = ""
+    translation_of: str = ""
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "file": self.file,
+            "lang": self.lang,
+            "script": self.script,
+            "title": self.title,
+            "event": self.event or None,
+            "date": self.date or None,
+            "place": self.place or None,
+            "publisher": self.publisher or None,
+            "translation_of": self.translation_of or None,
+        }
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A loaded, validated corpus directory."""
+
+    root: Path
+    articles: tuple[Article, ...]
+    userdict: tuple[tuple[str, int | None], ...] = field(default=())
+
+    def get(self, article_id: str) -> Article | None:
+        return next((a for a in self.articles if a.id == article_id), None)
+
+    def path(self, article: Article) -> Path:
+        return self.root / article.file
+
+    def read_bytes(self, article: Article) -> bytes:
+        try:
+            return self.path(article).read_bytes()
+        except OSError as e:
+            raise CorpusError(
+                f"cannot read article {article.id}: {self.path(article)}: {e.strerror}; "
+                f"fix the file or its entry in {self.root / MANIFEST}"
+            ) from None
+
+    def fingerprint(self) -> str:
+        """A cheap signature of everything ingest reads (names, sizes, mtimes).
+
+        Compared with the one stored in the index to tell whether the index is out of date.
+        """
+        h = hashlib.sha256()
+        for name in [MANIFEST, USERDICT, *(a.file for a in self.articles)]:
+            try:
+                st = (self.root / name).stat()
+                h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            except OSError:
+                h.update(f"{name}\0missing\n".encode())
+        return h.hexdigest()
+
+
+def bundled_corpus_dir() -> Path:
+    """The corpus shipped with kscorpus: inside the installed package, or the source checkout's."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "corpus"
+    if (packaged / MANIFEST).is_file():
+        return packaged
+    return here.parent.parent / "corpus"
+
+
+def resolve_corpus_dir(corpus: str | os.PathLike[str] | None = None) -> Path:
+    """``--corpus``, then ``$KSCORPUS_CORPUS``, then the bundled corpus."""
+    chosen = corpus or os.environ.get("KSCORPUS_CORPUS")
+    return Path(chosen).expanduser().resolve() if chosen else bundled_corpus_dir()
+
+
+def load_corpus(corpus: str | os.PathLike[str] | None = None) -> Corpus:
+    """Load and validate the corpus directory's manifest and user dictionary."""
+    root = resolve_corpus_dir(corpus)
+    if not root.is_dir():
+        raise CorpusError(
+            f"corpus directory not found: {root}; pass --corpus DIR or set KSCORPUS_CORPUS"
+        )
+    manifest = root / MANIFEST
+    try:
+        raw = manifest.read_bytes()
+    except OSError:
+        raise CorpusError(
+            f"no {MANIFEST} in {root}; a corpus directory needs one (see the README)"
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{manifest}: not UTF-8 (byte {e.start}); save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
+        raise CorpusError(f"{manifest}: invalid TOML: {e}") from None
+    entries = data.get("article", [])
+    if not isinstance(entries, list) or not entries:
+        raise CorpusError(f"{manifest}: no [[article]] entries")
+    lines = _entry_lines(raw.decode("utf-8-sig"))
+    articles = tuple(
+        _article(e, manifest, lines[i] if i < len(lines) else 0) for i, e in enumerate(entries)
+    )
+    _check_links(articles, manifest)
+    return Corpus(root, articles, _load_userdict(root / USERDICT))
+
+
+def _entry_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[article]]"]
+
+
+def _article(entry: object, manifest: Path, line: int) -> Article:
+    where = f"{manifest}:{line}"
+    if not isinstance(entry, dict):
+        raise CorpusError(f"{where}: an [[article]] entry must be a table")
+    known = set(Article.__dataclass_fields__)
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise CorpusError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {sorted(known)}")
+    for key, value in entry.items():
+        if not isinstance(value, str):
+            raise CorpusError(f"{where}: field '{key}' must be a string (quote it)")
+    for key in ("id", "file", "lang", "script", "title"):
+        if not entry.get(key, "").strip():
+            raise CorpusError(f"{where}: missing or empty field '{key}'")
+    a = Article(**entry)
+    if not _ID_RE.match(a.id):
+        raise CorpusError(f"{where}: id {a.id!r} must be 1-32 letters, digits, '-' or '_'")
+    if a.lang not in LANGS:
+        raise CorpusError(f"{where}: lang {a.lang!r} must be one of {', '.join(LANGS)}")
+    if a.script not in SCRIPTS[a.lang]:
+        raise CorpusError(
+            f"{where}: script {a.script!r} does not fit lang {a.lang!r}; "
+            f"use one of {', '.join(SCRIPTS[a.lang])}"
+        )
+    if a.date and not _DATE_RE.match(a.date):
+        raise CorpusError(f"{where}: date {a.date!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    if "/" in a.file or "\\" in a.file or a.file.startswith("."):
+        raise CorpusError(f"{where}: file {a.file!r} must be a plain file name in the corpus")
+    return a
+
+
+def _check_links(articles: tuple[Article, ...], manifest: Path) -> None:
+    ids: set[str] = set()
+    for a in articles:
+        if a.id in ids:
+            raise CorpusError(f"{manifest}: duplicate id {a.id!r}; ids must be unique")
+        ids.add(a.id)
+    by_id = {a.id: a for a in articles}
+    for a in articles:
+        if not a.translation_of:
+            continue
+        other = by_id.get(a.translation_of)
+        if other is None:
+            raise CorpusError(
+                f"{manifest}: {a.id} is a translation of unknown id {a.translation_of}"
+            )
+        if other.lang == a.lang:
+            raise CorpusError(
+                f"{manifest}: {a.id} and {other.id} are both '{a.lang}'; "
+                "translation_of links articles in different languages"
+            )
+
+
+def _load_userdict(path: Path) -> tuple[tuple[str, int | None], ...]:
+    """Parse jieba's ``word [freq] [tag]`` format ourselves: BOM and CRLF break jieba's loader."""
+    if not path.is_file():
+        return ()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: not UTF-8 (byte {e.start}); save it as UTF-8") from None
+    words: list[tuple[str, int | None]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq: int | None = None
+        if len(parts) > 1 and parts[1].isdigit():
+            freq = int(parts[1])
+        elif len(parts) > 2:
+            raise CorpusError(f"{path}:{n}: expected 'word [freq] [tag]', got {line.strip()!r}")
+        words.append((parts[0], freq))
+    return tuple(words)

@@ -1,0 +1,316 @@
+"""The Whoosh index on disk: two indexes (articles, passages) in one generation directory.
+
+Builds are atomic: a new generation is written into a temporary directory under a lock, renamed
+into place, and only then named in ``CURRENT`` (itself replaced atomically). A reader therefore
+always sees a complete index, an interrupted build leaves the previous one untouched, and the
+next build clears the leftovers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .convert import to_simplified
+from .corpus import Corpus
+from .errors import IndexError_
+from .pipeline import Document, document_from_json, document_to_json, prepare
+
+SCHEMA_VERSION = 1
+CURRENT = "CURRENT"
+META = "meta.json"
+LOCK = ".lock"
+
+Progress = Callable[[int, int, str], None]
+
+
+def resolve_index_dir(index: str | os.PathLike[str] | None, corpus_root: Path) -> Path:
+    """``--index``, then ``$KSCORPUS_INDEX``, then an ``index/`` directory beside the corpus
+    directory if one exists (the project layout), else a per-corpus cache directory."""
+    chosen = index or os.environ.get("KSCORPUS_INDEX")
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    sibling = corpus_root.parent / "index"
+    if sibling.is_dir() and os.access(sibling, os.W_OK):
+        return sibling
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    cache = Path(base) if base else Path.home() / ".cache"
+    digest = hashlib.sha256(str(corpus_root).encode()).hexdigest()[:12]
+    return cache / "kscorpus" / f"{corpus_root.name}-{digest}"
+
+
+def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any]:
+    from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+    from .analysis import BilingualAnalyzer
+
+    an = BilingualAnalyzer(userdict)
+
+    def text(stored: bool = False) -> Any:
+        return TEXT(analyzer=an, phrase=True, stored=stored, multitoken_query="and")
+
+    common = {
+        "id": ID(stored=True),
+        "lang": ID(stored=True),
+        "script": ID(stored=True),
+        "title": text(stored=True),
+        "event": text(),
+        "publisher": text(),
+        "date": ID(stored=True),
+    }
+    articles = Schema(**common, text=text(), doc=STORED)
+    passages = Schema(
+        **common,
+        key=ID(stored=True, unique=True),
+        pno=NUMERIC(stored=True),
+        text=text(stored=True),
+        start=STORED,
+    )
+    return articles, passages
+
+
+@dataclass
+class IndexHandle:
+    """An open, complete index generation."""
+
+    root: Path
+    path: Path
+    meta: dict[str, Any]
+    articles: Any
+    passages: Any
+
+    def document(self, article_id: str) -> Document | None:
+        with self.articles.searcher() as s:
+            fields = s.document(id=article_id)
+        return document_from_json(json.loads(fields["doc"])) if fields else None
+
+    def article_ids(self) -> list[str]:
+        return [a["id"] for a in self.meta["articles"]]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    articles: int
+    passages: int
+    tokens: int
+    repairs: dict[str, list[str]]
+    seconds: float
+
+
+def status(corpus: Corpus, root: Path) -> str:
+    """``missing``, ``stale`` (the corpus changed, or another kscorpus built it) or ``current``."""
+    meta = _read_meta(root)
+    if meta is None:
+        return "missing"
+    if (meta.get("schema"), meta.get("kscorpus"), meta.get("fingerprint")) != (
+        SCHEMA_VERSION,
+        __version__,
+        corpus.fingerprint(),
+    ):
+        return "stale"
+    return "current"
+
+
+def _read_meta(root: Path) -> dict[str, Any] | None:
+    try:
+        gen = (root / CURRENT).read_text(encoding="utf-8").strip()
+        return json.loads((root / gen / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_index(
+    corpus: Corpus,
+    root: Path,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> IndexHandle:
+    """Open the index, building it first if it is missing or older than the corpus."""
+    state = status(corpus, root)
+    if state != "current":
+        if notify:
+            why = (
+                "no index yet"
+                if state == "missing"
+                else "the corpus or kscorpus changed since the last ingest"
+            )
+            notify(f"building the index in {root} ({why})")
+        build(corpus, root, progress)
+    return open_index(root)
+
+
+def open_index(root: Path) -> IndexHandle:
+    """Open the current generation; a clear error if there is none or it is damaged."""
+    from whoosh import index as windex
+
+    meta = _read_meta(root)
+    if meta is None:
+        raise IndexError_(f"no index in {root}; run 'kscorpus ingest' to build it")
+    if meta.get("schema") != SCHEMA_VERSION:
+        raise IndexError_(
+            f"index in {root} was built by kscorpus {meta.get('kscorpus', '?')} with another "
+            "format; run 'kscorpus ingest' to rebuild it"
+        )
+    path = root / (root / CURRENT).read_text(encoding="utf-8").strip()
+    try:
+        return IndexHandle(
+            root,
+            path,
+            meta,
+            windex.open_dir(str(path), indexname="articles"),
+            windex.open_dir(str(path), indexname="passages"),
+        )
+    except Exception as e:  # whoosh raises many kinds on damaged files
+        raise IndexError_(
+            f"index in {path} is damaged ({type(e).__name__}); run 'kscorpus ingest' to rebuild it"
+        ) from None
+
+
+def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> BuildReport:
+    """Build a new generation from the corpus and switch to it atomically."""
+    from whoosh import index as windex
+
+    t0 = time.perf_counter()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IndexError_(f"cannot create index directory {root}: {e.strerror}") from None
+    with _lock(root):
+        gen = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        tmp = root / f".tmp-{gen}"
+        try:
+            tmp.mkdir()
+            a_schema, p_schema = _schemas(corpus.userdict)
+            a_ix = windex.create_in(str(tmp), a_schema, indexname="articles")
+            p_ix = windex.create_in(str(tmp), p_schema, indexname="passages")
+            aw, pw = a_ix.writer(limitmb=128), p_ix.writer(limitmb=128)
+            n_pass = 0
+            repairs: dict[str, list[str]] = {}
+            summaries: list[dict[str, Any]] = []
+            total = len(corpus.articles)
+            for i, article in enumerate(corpus.articles):
+                if progress:
+                    progress(i, total, article.id)
+                doc = prepare(corpus, article)
+                repairs[article.id] = [r.kind for r in doc.repairs]
+                summaries.append(article.to_json() | {"chars": len(doc.text)})
+                n_pass += _add(aw, pw, doc)
+            if progress:
+                progress(total, total, "writing")
+            aw.commit()
+            pw.commit()
+            with a_ix.reader() as r:
+                tokens = r.field_length("text")
+            meta = {
+                "schema": SCHEMA_VERSION,
+                "kscorpus": __version__,
+                "fingerprint": corpus.fingerprint(),
+                "corpus": str(corpus.root),
+                "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "articles": summaries,
+                "passages": n_pass,
+                "tokens": tokens,
+            }
+            _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=1))
+            os.rename(tmp, root / gen)
+            _write_atomic(root / CURRENT, gen + "\n")
+        except OSError as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexError_(
+                f"cannot write index in {root}: {e.strerror or e}; the previous index is intact"
+            ) from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _collect_garbage(root, keep=gen)
+    return BuildReport(root / gen, total, n_pass, tokens, repairs, time.perf_counter() - t0)
+
+
+def _add(aw: Any, pw: Any, doc: Document) -> int:
+    a = doc.article
+    simplify = to_simplified if a.script == "Hant" else str
+    common = {
+        "id": a.id,
+        "lang": a.lang,
+        "script": a.script,
+        "title": simplify(a.title),  # indexed and shown like the text: Simplified
+        "event": a.event,
+        "publisher": simplify(a.publisher),
+        "date": a.date,
+    }
+    aw.add_document(
+        **common, text=doc.text, doc=json.dumps(document_to_json(doc), ensure_ascii=False)
+    )
+    for pno, (s, e) in enumerate(doc.paragraphs):
+        pw.add_document(**common, key=f"{a.id}#{pno}", pno=pno, text=doc.text[s:e], start=s)
+    return len(doc.paragraphs)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _collect_garbage(root: Path, keep: str) -> None:
+    """Remove older generations and leftovers of interrupted builds (we hold the lock)."""
+    for p in root.iterdir():
+        if p.name != keep and (p.name.startswith("gen-") or p.name.startswith(".tmp-")):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _lock(root: Path) -> Iterator[None]:
+    """One writer at a time: an exclusive lock file holding the writer's pid; a lock whose
+    process is gone is stale and taken over."""
+    path = root / LOCK
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            pid = _lock_pid(path)
+            if pid is not None and _alive(pid):
+                raise IndexError_(
+                    f"another kscorpus ingest (pid {pid}) is writing {root}; wait for it to finish"
+                ) from None
+            path.unlink(missing_ok=True)
+    else:
+        raise IndexError_(f"cannot take the index lock {path}; remove it if no ingest is running")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _lock_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

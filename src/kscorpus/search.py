@@ -1,0 +1,221 @@
+"""Queries: normalize like the documents, parse with Whoosh, rank with BM25F, add snippets.
+
+A query goes through the same steps as an article (NFC, full-width folding, Traditional →
+Simplified, the bilingual analyzer), so 信任電商 and 信任电商 are the same query. Articles are
+ranked on the articles index; each hit's snippet comes from its best passage, ranked by BM25F on
+the passages index. ``passages=True`` ranks passages themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .convert import to_simplified
+from .errors import QueryError
+from .highlight import Snippet, in_original, match_spans, snippet
+from .index import IndexHandle
+
+TEXT_FIELDS = ("title", "text", "event", "publisher")
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x201C: '"', 0x201D: '"', 0x3000: " "}
+_FIELD = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    id: str
+    lang: str
+    script: str
+    title: str
+    date: str
+    score: float
+    passage: int | None
+    snippet: Snippet
+    original: Snippet | None = None  # the snippet in the original text, when asked for
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "lang": self.lang,
+            "script": self.script,
+            "title": self.title,
+            "date": self.date or None,
+            "score": round(self.score, 4),
+            "passage": self.passage,
+            "snippet": self.snippet.to_json(),
+            **({"original": self.original.to_json()} if self.original else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    normalized: str
+    parsed: str
+    unit: str  # "article" or "passage"
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    terms: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "normalized": self.normalized,
+            "parsed": self.parsed,
+            "unit": self.unit,
+            "total": self.total,
+            "terms": list(self.terms),
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+def normalize_query(q: str) -> str:
+    """NFC, full-width ASCII and curly quotes folded, Traditional → Simplified."""
+    q = unicodedata.normalize("NFC", q).translate(_FOLD)
+    q = "".join(c if c.isprintable() else " " for c in q).strip()
+    return to_simplified(q)
+
+
+def parse(q: str, schema: Any) -> tuple[str, Any]:
+    """Normalize and parse ``q`` against ``schema``; a QueryError says what is wrong."""
+    from whoosh import query as wq
+    from whoosh.qparser import MultifieldParser
+
+    normalized = normalize_query(q)
+    if not normalized:
+        raise QueryError("empty query; give words to search for, e.g. kscorpus search 信任电商")
+    for name in _FIELD.findall(normalized):
+        if name not in schema:
+            known = ", ".join(n for n in sorted(schema.names()) if n not in ("doc", "start", "key"))
+            raise QueryError(f"unknown field '{name}:' in query; fields are: {known}")
+    parser = MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0})
+    parsed = parser.parse(normalized)
+    if parsed is wq.NullQuery:
+        raise QueryError(f"query {q!r} has no searchable words (only stop words or punctuation?)")
+    return normalized, parsed
+
+
+def search(
+    handle: IndexHandle,
+    q: str,
+    limit: int = 10,
+    lang: str | None = None,
+    passages: bool = False,
+    width: int = 120,
+    original: bool = False,
+) -> Results:
+    """Rank articles (or passages) for query ``q``; with ``original``, each hit also carries its
+    snippet located in the article's original text (as in the corpus file)."""
+    from whoosh import query as wq
+    from whoosh.scoring import BM25F
+
+    if limit < 1:
+        raise QueryError(f"--limit must be at least 1, got {limit}")
+    ix = handle.passages if passages else handle.articles
+    normalized, parsed = parse(q, ix.schema)
+    flt = wq.Term("lang", lang) if lang else None
+    userdict = ix.schema["text"].analyzer.userdict
+    with ix.searcher(weighting=BM25F()) as s:
+        found = s.search(parsed, limit=limit, filter=flt)
+        total = len(found)
+        terms = _positive_terms(parsed.simplify(s.reader()))
+        if passages:
+            hits = [
+                _hit(i, f, f.score, (f["pno"], f["text"], f["start"]), terms, userdict, width)
+                for i, f in enumerate(found, 1)
+            ]
+        else:
+            best = _best_passages(handle, parsed, [f["id"] for f in found])
+            hits = []
+            for i, f in enumerate(found, 1):
+                passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms, userdict)
+                hits.append(_hit(i, f, f.score, passage, terms, userdict, width))
+    if original:
+        hits = [_with_original(handle, h) for h in hits]
+    return Results(
+        q,
+        normalized,
+        str(parsed),
+        "passage" if passages else "article",
+        total,
+        hits,
+        tuple(sorted(terms)),
+    )
+
+
+Passage = tuple[int | None, str, int]  # number, text, start in the cleaned article
+
+
+def _hit(
+    rank: int,
+    f: Any,
+    score: float,
+    passage: Passage,
+    terms: set[str],
+    userdict: Any,
+    width: int,
+) -> Hit:
+    pno, ptext, pstart = passage
+    snip = snippet(ptext, match_spans(ptext, terms, userdict), width, pstart)
+    return Hit(
+        rank, f["id"], f["lang"], f["script"], f["title"], f.get("date", ""), score, pno, snip
+    )
+
+
+def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
+    doc = handle.document(hit.id)
+    if doc is None:
+        return hit
+    return replace(hit, original=in_original(hit.snippet, doc.offsets, doc.original))
+
+
+def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
+    from whoosh import query as wq
+    from whoosh.scoring import BM25F
+
+    if not ids:
+        return {}
+    best: dict[str, Passage] = {}
+    with handle.passages.searcher(weighting=BM25F()) as s:
+        flt = wq.Or([wq.Term("id", i) for i in ids])
+        for f in s.search(parsed, limit=None, filter=flt):
+            best.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
+    return best
+
+
+def _fallback_passage(
+    handle: IndexHandle, article_id: str, terms: set[str], userdict: Any
+) -> Passage:
+    """The article matched as a whole (terms spread over paragraphs, or only its title):
+    show the paragraph with the most matching terms, else the first."""
+    doc = handle.document(article_id)
+    if doc is None or not doc.paragraphs:
+        return None, "", 0
+    scored = [
+        (len({t for *_, t in match_spans(doc.paragraph_text(i), terms, userdict)}), -i)
+        for i in range(len(doc.paragraphs))
+    ]
+    _, neg = max(scored)
+    return -neg, doc.paragraph_text(-neg), doc.paragraphs[-neg][0]
+
+
+def _positive_terms(q: Any) -> set[str]:
+    """Words the query looks for in text fields (not under NOT), for highlighting."""
+    from whoosh import query as wq
+
+    if isinstance(q, wq.Not):
+        return set()
+    if isinstance(q, wq.AndNot):
+        return _positive_terms(q.a)
+    if isinstance(q, wq.Term):
+        return {q.text} if q.fieldname in TEXT_FIELDS else set()
+    if isinstance(q, wq.Phrase):
+        return set(q.words) if q.fieldname in TEXT_FIELDS else set()
+    out: set[str] = set()
+    for child in q.children():
+        out |= _positive_terms(child)
+    return out

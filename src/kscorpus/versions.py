@@ -1,0 +1,58 @@
+"""Language versions of an article: its translation, or a clear answer why there is none."""
+
+from __future__ import annotations
+
+from .errors import NotFoundError
+from .index import IndexHandle
+from .pipeline import Document
+
+LANG_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+def counterpart_id(articles: list[dict[str, str]], article_id: str, lang: str) -> str | None:
+    """The id of ``article_id``'s translation in ``lang`` (links work in either direction)."""
+    by_id = {a["id"]: a for a in articles}
+    a = by_id[article_id]
+    linked = [a.get("translation_of")] + [
+        b["id"] for b in articles if b.get("translation_of") == article_id
+    ]
+    return next((i for i in linked if i and i in by_id and by_id[i]["lang"] == lang), None)
+
+
+def find_version(
+    handle: IndexHandle, article_id: str, lang: str | None = None
+) -> tuple[Document, str | None]:
+    """The document to show for ``article_id`` in ``lang``, and the id asked for when it is a
+    translation. Raises NotFoundError naming what exists instead."""
+    articles = handle.meta["articles"]
+    by_id = {a["id"]: a for a in articles}
+    if article_id not in by_id:
+        known = ", ".join(sorted(by_id)) or "none"
+        raise NotFoundError(f"no article with id {article_id!r}; known ids: {known}")
+    a = by_id[article_id]
+    target, via = article_id, None
+    if lang and lang != a["lang"]:
+        other = counterpart_id(articles, article_id, lang)
+        if other is None:
+            same_event = [
+                b["id"]
+                for b in articles
+                if b["lang"] == lang and a.get("event") and b.get("event") == a["event"]
+            ]
+            hint = (
+                f"; {', '.join(same_event)} {'is' if len(same_event) == 1 else 'are'} "
+                f"the {LANG_NAMES[lang]} report on the same event ({a['event']})"
+                if same_event
+                else ""
+            )
+            raise NotFoundError(
+                f"{article_id} is {LANG_NAMES[a['lang']]} only: it has no "
+                f"{LANG_NAMES[lang]} version{hint}"
+            )
+        target, via = other, article_id
+    doc = handle.document(target)
+    if doc is None:
+        raise NotFoundError(
+            f"article {target} is in the manifest but not in the index; run 'kscorpus ingest'"
+        )
+    return doc, via

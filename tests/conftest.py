@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled corpus and one index built from it for the whole session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kscorpus.corpus import Corpus, load_corpus
+from kscorpus.index import IndexHandle, build, open_index
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return load_corpus(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
+    root = tmp_path_factory.mktemp("index")
+    build(corpus, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def handle(index_dir: Path) -> IndexHandle:
+    return open_index(index_dir)
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus that a test may change."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest

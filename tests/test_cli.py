@@ -1,0 +1,155 @@
+"""Every command through Typer's CLI runner, as a user would type it."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kscorpus.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def run(index_dir):
+    def invoke(*args, index=index_dir):
+        return runner.invoke(app, [*args, "--index", str(index)])
+
+    return invoke
+
+
+def test_search_prints_ranked_highlighted_results(run):
+    r = run("search", "信任电商")
+    assert r.exit_code == 0, r.output
+    rows = [line.split()[:2] for line in r.stdout.splitlines() if line[:3].strip().isdigit()]
+    assert sorted(i for _, i in rows) == ["000", "003", "004"]
+    assert [n for n, _ in rows] == ["1", "2", "3"]
+    assert "【信任电商】" in r.stdout  # piped output marks highlights in plain text
+    assert "3 articles match" in r.stderr
+    assert "\x1b[" not in r.stdout
+
+
+def test_search_json_is_clean_utf8_on_stdout(run):
+    r = run("search", "信任電商", "--json")
+    data = json.loads(r.stdout)
+    assert data["normalized"] == "信任电商"
+    assert sorted(h["id"] for h in data["hits"]) == ["000", "003", "004"]
+    assert "\\u" not in r.stdout and "信任电商" in r.stdout
+    hit = data["hits"][0]
+    assert set(hit) == {
+        "rank",
+        "id",
+        "lang",
+        "script",
+        "title",
+        "date",
+        "score",
+        "passage",
+        "snippet",
+    }
+    s, e = hit["snippet"]["highlights"][0]
+    assert hit["snippet"]["text"][s:e] == "信任电商"
+
+
+def test_search_options(run):
+    assert (
+        json.loads(run("search", "Kuaishou", "--json", "--lang", "en").stdout)["hits"][0]["id"]
+        == "001"
+    )
+    data = json.loads(run("search", "电商", "--json", "--limit", "2").stdout)
+    assert len(data["hits"]) == 2 and data["total"] == 4
+    r = run("search", "磁力引擎", "--passages", "--json", "-n", "2")
+    assert [h["id"] for h in json.loads(r.stdout)["hits"]] == ["003", "003"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("search", ""), 2, "empty query"),
+        (("search", "x", "--lang", "fr"), 2, "--lang must be zh or en"),
+        (("search", "nosuchfield:x"), 2, "unknown field"),
+        (("show", "999"), 3, "no article with id '999'"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(run, args, code, message):
+    r = run(*args)
+    assert r.exit_code == code
+    assert message in r.stderr
+    assert "Traceback" not in r.output and len(r.stderr.strip().splitlines()) == 1
+    assert r.stdout == ""
+
+
+def test_show_prints_cleaned_text(run):
+    r = run("show", "004")
+    assert r.exit_code == 0
+    assert "大搞信任电商" in r.stdout and "大搞信任電商" not in r.stdout.split("───")[-1]
+
+
+def test_show_original_is_the_file_text(run, corpus):
+    r = run("show", "004", "--original", "--json")
+    data = json.loads(r.stdout)
+    assert data["view"] == "original"
+    assert data["text"] == corpus.path(corpus.get("004")).read_text(encoding="utf-8")
+
+
+def test_show_translation_both_ways(run):
+    en = json.loads(run("show", "000", "--lang", "en", "--json").stdout)
+    assert (en["id"], en["requested"], en["lang"]) == ("001", "000", "en")
+    assert "Gravity Conference" in en["text"]
+    zh = json.loads(run("show", "001", "--lang", "zh", "--json").stdout)
+    assert (zh["id"], zh["requested"]) == ("000", "001")
+    same = json.loads(run("show", "000", "--lang", "zh", "--json").stdout)
+    assert same["id"] == same["requested"] == "000"
+
+
+def test_show_without_english_version_names_the_alternative(run):
+    r = run("show", "003", "--lang", "en")
+    assert r.exit_code == 3
+    assert "003 is Chinese only" in r.stderr
+    assert "001 is the English report on the same event" in r.stderr
+    assert r.stdout == ""
+
+
+def test_list_table_and_json(run):
+    r = run("list")
+    assert r.exit_code == 0
+    assert all(i in r.stdout for i in ("000", "001", "002", "003", "004"))
+    rows = json.loads(run("list", "--json").stdout)
+    assert [row["id"] for row in rows] == ["000", "001", "002", "003", "004"]
+    assert rows[0]["translation_of"] == "001" and rows[3]["translation_of"] is None
+    assert all(row["chars"] > 1000 for row in rows)
+
+
+def test_first_use_builds_the_index_and_a_changed_corpus_rebuilds_it(tmp_path, corpus_copy):
+    index = tmp_path / "ix"
+    args = ["search", "磁力引擎", "--corpus", str(corpus_copy), "--index", str(index)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0 and "no index yet" in r.stderr
+    r = runner.invoke(app, args)
+    assert "building" not in r.stderr
+    art = corpus_copy / "003_1ef78f48ecd6acd2.txt"
+    art.write_text(art.read_text(encoding="utf-8") + "\n新增段落:扶摇计划。\n", encoding="utf-8")
+    r = runner.invoke(
+        app, ["search", "扶摇计划", "--json", "--corpus", str(corpus_copy), "--index", str(index)]
+    )
+    assert "changed since the last ingest" in r.stderr
+    assert [h["id"] for h in json.loads(r.stdout)["hits"]] == ["003"]
+
+
+def test_ingest_reports_a_summary(tmp_path, corpus_copy):
+    r = runner.invoke(
+        app, ["ingest", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix"), "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["articles"] == 5 and summary["passages"] > 100 and summary["tokens"] > 5000
+    assert "indexed 5 articles" in r.stderr
+    # a second ingest replaces the generation atomically and leaves a single one behind
+    runner.invoke(app, ["ingest", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix")])
+    gens = [p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith(("gen-", ".tmp-"))]
+    assert len(gens) == 1
+
+
+def test_corpus_errors_exit_4(tmp_path):
+    r = runner.invoke(app, ["list", "--corpus", str(tmp_path / "missing")])
+    assert r.exit_code == 4 and "corpus directory not found" in r.stderr

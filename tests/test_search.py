@@ -1,0 +1,115 @@
+"""Search through the library API, on the bundled corpus."""
+
+import re
+
+import pytest
+
+from kscorpus.errors import QueryError
+from kscorpus.search import normalize_query, search
+
+
+def ids(res):
+    return [h.id for h in res.hits]
+
+
+def test_trust_ecommerce_finds_the_three_chinese_articles(handle):
+    res = search(handle, "信任电商")
+    assert sorted(ids(res)) == ["000", "003", "004"]
+    for h in res.hits:
+        spans = [h.snippet.text[s:e] for s, e in h.snippet.highlights]
+        assert "信任电商" in spans, (h.id, h.snippet)
+
+
+def test_traditional_query_equals_simplified(handle):
+    simp, trad = search(handle, "信任电商"), search(handle, "信任電商")
+    assert normalize_query("信任電商") == "信任电商"
+    assert [(h.id, h.score) for h in trad.hits] == [(h.id, h.score) for h in simp.hits]
+
+
+def test_traditional_article_matches_only_through_conversion(handle):
+    doc = handle.document("004")
+    assert "信任電商" in doc.original and "信任电商" not in doc.original
+    assert "信任电商" in doc.text
+
+
+def test_phrase_query_finds_what_the_bare_term_finds(handle):
+    assert sorted(ids(search(handle, '"信任电商"'))) == sorted(ids(search(handle, "信任电商")))
+    # a multi-word phrase: positions must be token numbers for this to match
+    assert "003" in ids(search(handle, '"大搞信任电商"'))
+    assert "003" in ids(search(handle, '"以直播间为超级节点"'))
+
+
+def test_phrase_is_stricter_than_and(handle):
+    loose = set(ids(search(handle, "直播间 节点")))
+    strict = set(ids(search(handle, '"节点 直播间"')))
+    assert strict < loose
+
+
+def test_english_query_is_stemmed(handle):
+    res = search(handle, "trust e-commerce")
+    assert "001" in ids(res)
+    assert ids(search(handle, "providers")) == ids(search(handle, "provider")) == ["001"]
+
+
+def test_magnetic_engine_article_first(handle):
+    assert ids(search(handle, "磁力引擎"))[0] == "003"
+
+
+def test_filters_and_boolean_syntax(handle):
+    assert ids(search(handle, "信任电商", lang="en")) == []
+    assert ids(search(handle, "信任电商 id:003")) == ["003"]
+    assert "003" not in ids(search(handle, "信任电商 NOT 磁力引擎"))
+    assert set(ids(search(handle, "磁力引擎 OR Gravity"))) >= {"001", "003"}
+    assert set(ids(search(handle, "lang:en"))) == {"001"}
+
+
+def test_snippets_are_cut_at_chinese_sentence_punctuation(handle):
+    for h in search(handle, "磁力引擎", limit=5).hits:
+        inner = h.snippet.text[:-1]
+        # a snippet is one or more whole sentences, or a window inside one: it never carries a
+        # sentence end in its middle unless it took whole sentences
+        assert len(h.snippet.text) <= 120
+        assert not re.search(r"[。！？；]", inner) or h.snippet.text[-1] in "。！？；”"
+
+
+def test_highlight_prefers_the_longest_match(handle):
+    res = search(handle, "信任 信任电商", limit=5)
+    seen = []
+    for h in res.hits:
+        text = h.snippet.text
+        for s, e in h.snippet.highlights:
+            seen.append(text[s:e])
+            assert not (text[s:e] == "信任" and text[e : e + 2] == "电商")  # 信任 inside 信任电商
+        for a, b in zip(h.snippet.highlights, h.snippet.highlights[1:]):
+            assert a[1] < b[0]  # merged: never overlapping or touching
+    assert "信任电商" in seen
+
+
+def test_passages_mode_ranks_paragraphs(handle):
+    res = search(handle, "磁力引擎", passages=True, limit=3)
+    assert res.unit == "passage" and len(res.hits) == 3
+    assert all(h.id == "003" for h in res.hits)
+    assert len({h.passage for h in res.hits}) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty query"),
+        ("   ", "empty query"),
+        ("colour:red", "unknown field 'colour:'"),
+        ("the", "no searchable words"),
+    ],
+)
+def test_bad_queries(handle, query, message):
+    with pytest.raises(QueryError, match=message):
+        search(handle, query)
+
+
+def test_original_snippet_is_located_in_the_original_text(handle):
+    hit = search(handle, "信任电商 id:004", original=True).hits[0]
+    o = hit.original
+    assert [o.text[s:e] for s, e in o.highlights] == ["信任電商"]
+    doc = handle.document("004")
+    assert doc.original[o.passage_start + o.start : o.passage_start + o.end] == o.text
+    assert hit.snippet.text == "“大搞信任电商、大搞品牌、大搞服务商。”"
