@@ -21,7 +21,7 @@ from .segment import HAN, UserDict, segmenter
 
 _LATIN = re.compile(r"\w+(?:\.\w+)*")
 # Full-width ASCII (U+FF01-FF5E) folds to ASCII so ＧＭＶ and GMV are one term.
-_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 
 @lru_cache(maxsize=65536)
@@ -65,8 +65,8 @@ class BilingualAnalyzer(Analyzer):
         **kwargs: object,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        subwords = mode != "query"
-        for text, pos, start, end in tokens(value, self.userdict, subwords=subwords):
+        query = mode == "query"
+        for text, pos, start, end in tokens(value, self.userdict, subwords=not query, fast=query):
             t.text = text
             t.boost = 1.0
             t.stopped = False
@@ -81,15 +81,16 @@ class BilingualAnalyzer(Analyzer):
 
 
 def tokens(
-    text: str, userdict: UserDict = (), subwords: bool = True
+    text: str, userdict: UserDict = (), subwords: bool = True, fast: bool = False
 ) -> Iterator[tuple[str, int, int, int]]:
     """``(term, position, startchar, endchar)`` for every indexable token of ``text``.
 
     With ``subwords``, a long Chinese word is preceded by its dictionary sub-words at the same
     position, so 电商 finds 信任电商 while the phrase "信任电商" still matches word by word.
+    ``fast`` segments with an open index's compiled dictionary when there is one (queries).
     """
-    seg = segmenter(userdict)
-    text = text.translate(_FOLD)
+    seg = segmenter(userdict, compiled=fast)
+    text = text.translate(FOLD)
     pos = 0
     for word, start, end in seg.words(text):
         if HAN.search(word):

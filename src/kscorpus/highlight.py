@@ -13,10 +13,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .analysis import tokens
+from .analysis import FOLD, latin_term
 from .offsets import OffsetMap
-from .segment import UserDict
+from .segment import HAN
 
+_WORD = re.compile(r"(?:(?![\u3400-\u9fff])\w)+(?:\.\w+)*")
 _JOINER = re.compile(r"[\s\-·]+")
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』\"]?|\.(?=\s)|\n")
 
@@ -54,12 +55,27 @@ def cells(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-def match_spans(
-    text: str, terms: Iterable[str], userdict: UserDict = ()
-) -> list[tuple[int, int, str]]:
-    """Merged spans of ``text`` whose tokens are among ``terms``, with the first term matched."""
-    wanted = set(terms)
-    raw = sorted((s, e, t) for t, _, s, e in tokens(text, userdict) if t in wanted)
+def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Merged spans of ``text`` where query ``terms`` occur, with the term of the longest one.
+
+    Chinese terms are found as substrings and English ones by stemming the text's words, so no
+    segmenter is loaded to highlight a snippet.
+    """
+    folded = text.translate(FOLD).lower()
+    if len(folded) != len(text):  # a rare case-mapping that changes length: match unfolded
+        folded = text
+    raw = []
+    for t in set(terms):
+        if HAN.search(t):
+            i = folded.find(t)
+            while i >= 0:
+                raw.append((i, i + len(t), t))
+                i = folded.find(t, i + 1)
+    for m in _WORD.finditer(folded):
+        term = latin_term(m.group())
+        if term in terms:
+            raw.append((m.start(), m.end(), term))
+    raw.sort()
     merged: list[tuple[int, int, str]] = []
     for s, e, t in raw:
         # overlapping sub-words collapse into the longest match; matches separated only by a

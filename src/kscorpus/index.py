@@ -24,7 +24,9 @@ from . import __version__
 from .convert import to_simplified
 from .corpus import Corpus
 from .errors import IndexError_
+from .fastseg import DICT_FILE, compile_dictionary
 from .pipeline import Document, document_from_json, document_to_json, prepare
+from .segment import jieba_tokenizer, use_compiled
 
 SCHEMA_VERSION = 1
 CURRENT = "CURRENT"
@@ -164,7 +166,7 @@ def open_index(root: Path) -> IndexHandle:
         )
     path = root / (root / CURRENT).read_text(encoding="utf-8").strip()
     try:
-        return IndexHandle(
+        handle = IndexHandle(
             root,
             path,
             meta,
@@ -175,6 +177,9 @@ def open_index(root: Path) -> IndexHandle:
         raise IndexError_(
             f"index in {path} is damaged ({type(e).__name__}); run 'kscorpus ingest' to rebuild it"
         ) from None
+    if (path / DICT_FILE).is_file():
+        use_compiled(handle.articles.schema["text"].analyzer.userdict, path)
+    return handle
 
 
 def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> BuildReport:
@@ -212,6 +217,8 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
             pw.commit()
             with a_ix.reader() as r:
                 tokens = r.field_length("text")
+            tk = jieba_tokenizer(corpus.userdict)
+            compile_dictionary(tk.FREQ, tk.total, tmp)
             meta = {
                 "schema": SCHEMA_VERSION,
                 "kscorpus": __version__,

@@ -118,22 +118,21 @@ def search(
     ix = handle.passages if passages else handle.articles
     normalized, parsed = parse(q, ix.schema)
     flt = wq.Term("lang", lang) if lang else None
-    userdict = ix.schema["text"].analyzer.userdict
     with ix.searcher(weighting=BM25F()) as s:
         found = s.search(parsed, limit=limit, filter=flt)
         total = len(found)
         terms = _positive_terms(parsed.simplify(s.reader()))
         if passages:
             hits = [
-                _hit(i, f, f.score, (f["pno"], f["text"], f["start"]), terms, userdict, width)
+                _hit(i, f, f.score, (f["pno"], f["text"], f["start"]), terms, width)
                 for i, f in enumerate(found, 1)
             ]
         else:
             best = _best_passages(handle, parsed, [f["id"] for f in found])
             hits = []
             for i, f in enumerate(found, 1):
-                passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms, userdict)
-                hits.append(_hit(i, f, f.score, passage, terms, userdict, width))
+                passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
+                hits.append(_hit(i, f, f.score, passage, terms, width))
     if original:
         hits = [_with_original(handle, h) for h in hits]
     return Results(
@@ -156,11 +155,10 @@ def _hit(
     score: float,
     passage: Passage,
     terms: set[str],
-    userdict: Any,
     width: int,
 ) -> Hit:
     pno, ptext, pstart = passage
-    snip = snippet(ptext, match_spans(ptext, terms, userdict), width, pstart)
+    snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
     return Hit(
         rank, f["id"], f["lang"], f["script"], f["title"], f.get("date", ""), score, pno, snip
     )
@@ -187,16 +185,14 @@ def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str
     return best
 
 
-def _fallback_passage(
-    handle: IndexHandle, article_id: str, terms: set[str], userdict: Any
-) -> Passage:
+def _fallback_passage(handle: IndexHandle, article_id: str, terms: set[str]) -> Passage:
     """The article matched as a whole (terms spread over paragraphs, or only its title):
     show the paragraph with the most matching terms, else the first."""
     doc = handle.document(article_id)
     if doc is None or not doc.paragraphs:
         return None, "", 0
     scored = [
-        (len({t for *_, t in match_spans(doc.paragraph_text(i), terms, userdict)}), -i)
+        (len({t for *_, t in match_spans(doc.paragraph_text(i), terms)}), -i)
         for i in range(len(doc.paragraphs))
     ]
     _, neg = max(scored)

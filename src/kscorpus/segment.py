@@ -12,6 +12,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 UserDict = tuple[tuple[str, "int | None"], ...]
@@ -20,7 +21,8 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 
 
 @lru_cache(maxsize=4)
-def _tokenizer(userdict: UserDict) -> Any:
+def jieba_tokenizer(userdict: UserDict) -> Any:
+    """A private ``jieba.Tokenizer`` with the user dictionary added (loads jieba: slow)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -34,32 +36,53 @@ def _tokenizer(userdict: UserDict) -> Any:
 
 
 class Segmenter:
-    """Precise-mode words with character offsets, and search-mode sub-words of a word."""
+    """Precise-mode words with character offsets, and search-mode sub-words of a word.
 
-    def __init__(self, userdict: UserDict = ()) -> None:
+    Backed by jieba itself, or by ``FastSegmenter`` over the dictionary compiled into an index
+    (same tokens, no dictionary load).
+    """
+
+    def __init__(self, userdict: UserDict = (), compiled: Path | None = None) -> None:
         self.userdict = userdict
-        self._tk = _tokenizer(userdict)
+        if compiled is not None:
+            from .fastseg import FastSegmenter
+
+            fast = FastSegmenter(compiled)
+            self._tokenize: Any = fast.tokenize
+            self._freq: Any = fast.get
+        else:
+            tk = jieba_tokenizer(userdict)
+            self._tokenize = lambda text: tk.tokenize(text, mode="default", HMM=True)
+            self._freq = tk.FREQ.get
 
     def words(self, text: str) -> Iterator[tuple[str, int, int]]:
         """jieba's default mode (HMM on), as ``(word, start, end)``."""
-        return self._tk.tokenize(text, mode="default", HMM=True)
+        return self._tokenize(text)
 
     def subwords(self, word: str) -> Iterator[tuple[str, int]]:
         """The 2- and 3-character dictionary words inside ``word``, as jieba's search mode finds
         them, with their offset in ``word``."""
-        freq = self._tk.FREQ
         for n in (2, 3):
             if len(word) > n:
                 for i in range(len(word) - n + 1):
                     gram = word[i : i + n]
-                    if freq.get(gram):
+                    if self._freq(gram):
                         yield gram, i
 
 
-def segmenter(userdict: UserDict = ()) -> Segmenter:
-    return _segmenter(tuple(userdict))
+_COMPILED: dict[UserDict, Path] = {}
+_CACHE: dict[tuple[UserDict, Path | None], Segmenter] = {}
 
 
-@lru_cache(maxsize=4)
-def _segmenter(userdict: UserDict) -> Segmenter:
-    return Segmenter(userdict)
+def use_compiled(userdict: UserDict, directory: Path) -> None:
+    """Segment text for this user dictionary with the dictionary compiled into ``directory``."""
+    _COMPILED[tuple(userdict)] = directory
+
+
+def segmenter(userdict: UserDict = (), compiled: bool = False) -> Segmenter:
+    """The segmenter for ``userdict``: with ``compiled``, the fast one if an open index has a
+    compiled dictionary for it (queries); else jieba itself (bulk indexing is faster there)."""
+    key = (tuple(userdict), _COMPILED.get(tuple(userdict)) if compiled else None)
+    if key not in _CACHE:
+        _CACHE[key] = Segmenter(*key)
+    return _CACHE[key]
