@@ -128,7 +128,9 @@ def test_first_use_builds_the_index_and_a_changed_corpus_rebuilds_it(tmp_path, c
     r = runner.invoke(app, args)
     assert "building" not in r.stderr
     art = corpus_copy / "003_1ef78f48ecd6acd2.txt"
-    art.write_text(art.read_text(encoding="utf-8") + "\n新增段落:Zyxwvut 计划。\n", encoding="utf-8")
+    art.write_text(
+        art.read_text(encoding="utf-8") + "\n新增段落:Zyxwvut 计划。\n", encoding="utf-8"
+    )
     r = runner.invoke(
         app, ["search", "zyxwvut", "--json", "--corpus", str(corpus_copy), "--index", str(index)]
     )

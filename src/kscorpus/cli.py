@@ -145,6 +145,11 @@ def ingest(
             root,
             lambda done, total, what: bar.update(task, completed=done, description=what),
         )
+    for p in report.proposed_pairs:
+        err.print(
+            f"  proposed translation pair: {p['zh']} ↔ {p['en']} (anchor overlap {p['score']}); "
+            f'confirm with translation_of = "{p["en"]}" in {p["zh"]}\'s manifest entry'
+        )
     for aid, kinds in report.repairs.items():
         if kinds:
             counts = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
@@ -154,6 +159,7 @@ def ingest(
         "articles": report.articles,
         "passages": report.passages,
         "tokens": report.tokens,
+        "proposed_pairs": report.proposed_pairs,
         "seconds": round(report.seconds, 2),
     }
     if as_json:
@@ -182,6 +188,18 @@ def search(
     original: Annotated[
         bool, typer.Option("--original", help="Show snippets as the original text has them.")
     ] = False,
+    parallel: Annotated[
+        bool,
+        typer.Option("--parallel", help="Under each hit, the aligned passage of its translation."),
+    ] = False,
+    cross: Annotated[
+        bool,
+        typer.Option(
+            "--cross",
+            help="Cross-language: also search the glossary's translations of the query's terms "
+            "and the aligned segments of translation pairs.",
+        ),
+    ] = False,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -192,7 +210,16 @@ def search(
 
     _check_lang(lang)
     handle = _open(corpus_dir, index_dir)
-    res = run(handle, query, limit=limit, lang=lang, passages=passages, original=original)
+    res = run(
+        handle,
+        query,
+        limit=limit,
+        lang=lang,
+        passages=passages,
+        original=original,
+        parallel=parallel,
+        cross=cross,
+    )
     if as_json:
         _print_json(res.to_json())
         return
@@ -220,7 +247,10 @@ def show(
     article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id, e.g. 003.")],
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help="zh or en: show the article's version in that language."),
+        typer.Option(
+            "--lang",
+            help="zh or en: the article's version in that language; both: side by side.",
+        ),
     ] = None,
     original: Annotated[
         bool,
@@ -229,16 +259,40 @@ def show(
             help="The original text, exactly as in the corpus file (before any cleaning).",
         ),
     ] = False,
+    side_by_side: Annotated[
+        bool,
+        typer.Option(
+            "--side-by-side",
+            help="A translation pair in two aligned columns, Chinese | English (= --lang both).",
+        ),
+    ] = False,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Print an article, or its counterpart in the other language."""
-    from .versions import find_version
+    from .versions import aligned_pair, find_version, segment_json
 
+    if lang == "both":
+        side_by_side, lang = True, None
     _check_lang(lang)
     handle = _open(corpus_dir, index_dir)
+    if side_by_side:
+        zh, en, segments = aligned_pair(handle, article_id)
+        if as_json:
+            _print_json(
+                {
+                    "zh": zh.article.to_json(),
+                    "en": en.article.to_json(),
+                    "segments": [segment_json(g, zh, en) for g in segments],
+                }
+            )
+            return
+        from . import render
+
+        render.side_by_side(zh, en, segments, _out())
+        return
     doc, via = find_version(handle, article_id, lang)
     if as_json:
         _print_json(_show_json(doc, original, via))

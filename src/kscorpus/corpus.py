@@ -12,8 +12,12 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import CorpusError
+
+if TYPE_CHECKING:
+    from .align import Glossary
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,6 +26,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 MANIFEST = "manifest.toml"
 USERDICT = "userdict.txt"
+GLOSSARY = "glossary.tsv"
 LANGS = ("zh", "en")
 SCRIPTS = {"zh": ("Hans", "Hant"), "en": ("Latn",)}
 _ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
@@ -81,13 +86,32 @@ class Corpus:
                 f"fix the file or its entry in {self.root / MANIFEST}"
             ) from None
 
+    def glossary(self) -> Glossary:
+        """The bilingual glossary (``glossary.tsv``), empty when the corpus has none."""
+        from .align import Glossary, load_glossary
+
+        path = self.root / GLOSSARY
+        return load_glossary(path) if path.is_file() else Glossary(())
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Translation pairs declared in the manifest, each once, as (zh id, en id)."""
+        by_id = {a.id: a for a in self.articles}
+        found = []
+        for a in self.articles:
+            other = by_id.get(a.translation_of)
+            if other is not None:
+                pair = (a.id, other.id) if a.lang == "zh" else (other.id, a.id)
+                if pair not in found:
+                    found.append(pair)
+        return found
+
     def fingerprint(self) -> str:
         """A cheap signature of everything ingest reads (names, sizes, mtimes).
 
         Compared with the one stored in the index to tell whether the index is out of date.
         """
         h = hashlib.sha256()
-        for name in [MANIFEST, USERDICT, *(a.file for a in self.articles)]:
+        for name in [MANIFEST, USERDICT, GLOSSARY, *(a.file for a in self.articles)]:
             try:
                 st = (self.root / name).stat()
                 h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

@@ -22,13 +22,14 @@ from typing import Any
 
 from . import __version__
 from .convert import to_simplified
-from .corpus import Corpus
+from .corpus import GLOSSARY, Corpus
 from .errors import IndexError_
 from .fastseg import DICT_FILE, compile_dictionary
 from .pipeline import Document, document_from_json, document_to_json, prepare
 from .segment import jieba_tokenizer, use_compiled
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 CURRENT = "CURRENT"
 META = "meta.json"
 LOCK = ".lock"
@@ -51,7 +52,7 @@ def resolve_index_dir(index: str | os.PathLike[str] | None, corpus_root: Path) -
     return cache / "kscorpus" / f"{corpus_root.name}-{digest}"
 
 
-def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any]:
+def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, Any]:
     from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
     from .analysis import BilingualAnalyzer
@@ -78,7 +79,18 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any]:
         text=text(stored=True),
         start=STORED,
     )
-    return articles, passages
+    aligned = Schema(
+        key=ID(stored=True, unique=True),
+        zh_id=ID(stored=True),
+        en_id=ID(stored=True),
+        n=NUMERIC(stored=True),
+        zh=text(stored=True),
+        en=text(stored=True),
+        zh_pnos=STORED,
+        en_pnos=STORED,
+        confidence=STORED,
+    )
+    return articles, passages, aligned
 
 
 @dataclass
@@ -90,11 +102,25 @@ class IndexHandle:
     meta: dict[str, Any]
     articles: Any
     passages: Any
+    aligned: Any
 
     def document(self, article_id: str) -> Document | None:
         with self.articles.searcher() as s:
             fields = s.document(id=article_id)
         return document_from_json(json.loads(fields["doc"])) if fields else None
+
+    def segments(self, zh_id: str, en_id: str) -> list[dict[str, Any]]:
+        """The aligned segments of a translation pair, in order (empty if not a pair)."""
+        with self.aligned.searcher() as s:
+            found = [dict(f) for f in s.documents(zh_id=zh_id) if f["en_id"] == en_id]
+        return sorted(found, key=lambda f: f["n"])
+
+    def glossary(self) -> Any:
+        """The glossary the index was built with (kept in the generation directory)."""
+        from .align import Glossary, load_glossary
+
+        path = self.path / GLOSSARY
+        return load_glossary(path) if path.is_file() else Glossary(())
 
     def article_ids(self) -> list[str]:
         return [a["id"] for a in self.meta["articles"]]
@@ -107,6 +133,7 @@ class BuildReport:
     passages: int
     tokens: int
     repairs: dict[str, list[str]]
+    proposed_pairs: list[dict[str, Any]]
     seconds: float
 
 
@@ -172,6 +199,7 @@ def open_index(root: Path) -> IndexHandle:
             meta,
             windex.open_dir(str(path), indexname="articles"),
             windex.open_dir(str(path), indexname="passages"),
+            windex.open_dir(str(path), indexname="aligned"),
         )
     except Exception as e:  # whoosh raises many kinds on damaged files
         raise IndexError_(
@@ -196,9 +224,12 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
         tmp = root / f".tmp-{gen}"
         try:
             tmp.mkdir()
-            a_schema, p_schema = _schemas(corpus.userdict)
+            a_schema, p_schema, l_schema = _schemas(corpus.userdict)
             a_ix = windex.create_in(str(tmp), a_schema, indexname="articles")
             p_ix = windex.create_in(str(tmp), p_schema, indexname="passages")
+            l_ix = windex.create_in(str(tmp), l_schema, indexname="aligned")
+            keep = _kept_for_alignment(corpus)
+            paras: dict[str, list[str]] = {}
             aw, pw = a_ix.writer(limitmb=128), p_ix.writer(limitmb=128)
             n_pass = 0
             repairs: dict[str, list[str]] = {}
@@ -211,10 +242,17 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
                 repairs[article.id] = [r.kind for r in doc.repairs]
                 summaries.append(article.to_json() | {"chars": len(doc.text)})
                 n_pass += _add(aw, pw, doc)
+                if article.id in keep:
+                    paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
             if progress:
                 progress(total, total, "writing")
             aw.commit()
             pw.commit()
+            glossary = corpus.glossary()
+            if (corpus.root / GLOSSARY).is_file():
+                shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
+            _add_alignments(l_ix, corpus.pairs(), paras, glossary)
+            proposals = _propose_pairs(corpus, paras, glossary)
             with a_ix.reader() as r:
                 tokens = r.field_length("text")
             tk = jieba_tokenizer(corpus.userdict)
@@ -228,6 +266,7 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
                 "articles": summaries,
                 "passages": n_pass,
                 "tokens": tokens,
+                "proposed_pairs": proposals,
             }
             _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=1))
             os.rename(tmp, root / gen)
@@ -241,7 +280,9 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _collect_garbage(root, keep=gen)
-    return BuildReport(root / gen, total, n_pass, tokens, repairs, time.perf_counter() - t0)
+    return BuildReport(
+        root / gen, total, n_pass, tokens, repairs, proposals, time.perf_counter() - t0
+    )
 
 
 def _add(aw: Any, pw: Any, doc: Document) -> int:
@@ -262,6 +303,65 @@ def _add(aw: Any, pw: Any, doc: Document) -> int:
     for pno, (s, e) in enumerate(doc.paragraphs):
         pw.add_document(**common, key=f"{a.id}#{pno}", pno=pno, text=doc.text[s:e], start=s)
     return len(doc.paragraphs)
+
+
+def _kept_for_alignment(corpus: Corpus) -> set[str]:
+    """Articles whose paragraphs ingest keeps in memory: both sides of every declared pair, and
+    unlinked articles whose event has an unlinked article in the other language (candidates for
+    a proposed pair; grouping by event keeps this linear in the corpus size)."""
+    keep = {i for pair in corpus.pairs() for i in pair}
+    by_event: dict[str, set[str]] = {}
+    for a in corpus.articles:
+        if a.event and a.id not in keep:
+            by_event.setdefault(a.event, set()).add(a.lang)
+    keep |= {
+        a.id
+        for a in corpus.articles
+        if a.event and a.id not in keep and by_event.get(a.event) == {"zh", "en"}
+    }
+    return keep
+
+
+def _add_alignments(
+    ix: Any, pairs: list[tuple[str, str]], paras: dict[str, list[str]], glossary: Any
+) -> None:
+    """One record per link: Chinese and English side by side, with the link's confidence."""
+    from .align import align
+
+    w = ix.writer()
+    for zh_id, en_id in pairs:
+        zh, en = paras[zh_id], paras[en_id]
+        for n, link in enumerate(align(zh, en, glossary)):
+            w.add_document(
+                key=f"{zh_id}-{en_id}#{n}",
+                zh_id=zh_id,
+                en_id=en_id,
+                n=n,
+                zh="\n".join(zh[i] for i in link.zh),
+                en="\n".join(en[i] for i in link.en),
+                zh_pnos=list(link.zh),
+                en_pnos=list(link.en),
+                confidence=round(link.confidence, 4),
+            )
+    w.commit()
+
+
+def _propose_pairs(
+    corpus: Corpus, paras: dict[str, list[str]], glossary: Any
+) -> list[dict[str, Any]]:
+    """Unlinked zh/en articles of one event whose anchors (numbers, names, glossary terms)
+    overlap enough to look like translations; the manifest's ``translation_of`` confirms."""
+    from .align import pair_score
+
+    linked = {i for pair in corpus.pairs() for i in pair}
+    cands = [a for a in corpus.articles if a.id in paras and a.id not in linked]
+    out = []
+    for z in (a for a in cands if a.lang == "zh"):
+        for e in (a for a in cands if a.lang == "en" and a.event == z.event):
+            score = pair_score("\n".join(paras[z.id]), "\n".join(paras[e.id]), glossary)
+            if score >= PROPOSE_PAIR:
+                out.append({"zh": z.id, "en": e.id, "score": round(score, 3)})
+    return out
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -15,6 +15,7 @@ from .convert import convert_with_offsets
 from .corpus import Article, Corpus
 from .normalize import decode, normalize, paragraphs
 from .offsets import OffsetMap
+from .repair import fix_and_explain
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,16 @@ def prepare(corpus: Corpus, article: Article) -> Document:
 def prepare_bytes(article: Article, data: bytes, where: str = "") -> Document:
     original = decode(data, where or article.file)
     normalized, norm_map = normalize(original)
-    to_orig = norm_map
-    text = normalized
+    fixed = fix_and_explain(normalized)
+    to_orig = norm_map.then(fixed.offsets)
+    text = fixed.text
     if article.script == "Hant":
         text, conv_map = convert_with_offsets(text)
         to_orig = to_orig.then(conv_map)
+
+    def located(kind: str, start: int, end: int, after: str, note: str) -> Change:
+        s, e = norm_map.span(start, end)
+        return Change(kind, s, e, original[s:e], after, note)
 
     return Document(
         article=article,
@@ -75,8 +81,8 @@ def prepare_bytes(article: Article, data: bytes, where: str = "") -> Document:
         text=text,
         offsets=to_orig,
         paragraphs=tuple(paragraphs(text)),
-        repairs=(),
-        suspects=(),
+        repairs=tuple(located(r.kind, r.start, r.end, r.after, r.note) for r in fixed.repairs),
+        suspects=tuple(located("suspect", x.start, x.end, "", x.reason) for x in fixed.suspects),
     )
 
 

@@ -59,6 +59,13 @@ def results(res: Results, console: Console, original: bool = False) -> None:
         cell.append("\n")
         snip = h.original if original and h.original else h.snippet
         cell.append_text(snippet_text(snip, console))
+        if h.via == "alignment":
+            cell.append("\n(found through its translation's aligned passage)", style="dim italic")
+        if h.parallel:
+            p = h.parallel
+            where = ",".join(f"¶{n + 1}" for n in p["pnos"])
+            cell.append(f"\n↳ {p['id']} {where} ({p['confidence']:.2f}): ", style="cyan")
+            cell.append(_clip(p["text"], 240), style="cyan")
         table.add_row(str(h.rank), h.id, h.lang, f"{h.score:.2f}", cell)
     console.print(table)
 
@@ -143,3 +150,35 @@ def doctor(docs: list[Document], console: Console) -> None:
             table.add_row(c.kind, f"{line}:{col}", change, c.note)
         console.print(table)
         console.print()
+
+
+def _clip(text: str, width: int) -> str:
+    """At most ``width`` terminal cells of ``text``, with … when cut."""
+    from .highlight import cells
+
+    out, used = [], 0
+    for ch in " ".join(text.split()):
+        used += cells(ch)
+        if used > width:
+            return "".join(out) + "…"
+        out.append(ch)
+    return "".join(out)
+
+
+def side_by_side(
+    zh: Document, en: Document, segments: list[dict[str, Any]], console: Console
+) -> None:
+    """Two aligned columns, Chinese | English, one row per aligned segment."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=True, show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True, style="dim")
+    table.add_column(f"{zh.article.id} {zh.article.title}", ratio=1, overflow="fold")
+    table.add_column(f"{en.article.id} {en.article.title}", ratio=1, overflow="fold")
+    for g in segments:
+        mark = Text(f"{g['n'] + 1}")
+        if g["confidence"] < 0.8:
+            mark.append(f"\n{g['confidence']:.2f}", style="yellow")
+        table.add_row(mark, g["zh"] or Text("—", style="dim"), g["en"] or Text("—", style="dim"))
+    console.print(table)

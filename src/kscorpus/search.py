@@ -35,6 +35,8 @@ class Hit:
     passage: int | None
     snippet: Snippet
     original: Snippet | None = None  # the snippet in the original text, when asked for
+    parallel: dict[str, Any] | None = None  # the aligned passage of the translation
+    via: str = "text"  # "alignment": found because its translation's aligned passage matched
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,8 @@ class Hit:
             "passage": self.passage,
             "snippet": self.snippet.to_json(),
             **({"original": self.original.to_json()} if self.original else {}),
+            **({"parallel": self.parallel} if self.parallel else {}),
+            **({"via": self.via} if self.via != "text" else {}),
         }
 
 
@@ -107,9 +111,16 @@ def search(
     passages: bool = False,
     width: int = 120,
     original: bool = False,
+    parallel: bool = False,
+    cross: bool = False,
 ) -> Results:
-    """Rank articles (or passages) for query ``q``; with ``original``, each hit also carries its
-    snippet located in the article's original text (as in the corpus file)."""
+    """Rank articles (or passages) for query ``q``.
+
+    ``original``: each hit also carries its snippet located in the original text.
+    ``parallel``: each hit in a translation pair carries the aligned passage of the other side.
+    ``cross``: the query also looks for the glossary's translations of its terms, and articles
+    whose translation matched through an aligned segment are added.
+    """
     from whoosh import query as wq
     from whoosh.scoring import BM25F
 
@@ -117,6 +128,8 @@ def search(
         raise QueryError(f"--limit must be at least 1, got {limit}")
     ix = handle.passages if passages else handle.articles
     normalized, parsed = parse(q, ix.schema)
+    if cross:
+        parsed = _cross(handle, normalized, parsed, ix.schema)
     flt = wq.Term("lang", lang) if lang else None
     with ix.searcher(weighting=BM25F()) as s:
         found = s.search(parsed, limit=limit, filter=flt)
@@ -133,8 +146,12 @@ def search(
             for i, f in enumerate(found, 1):
                 passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
                 hits.append(_hit(i, f, f.score, passage, terms, width))
+    if cross and not passages:
+        hits, total = _add_via_alignment(handle, parsed, hits, total, limit, lang, terms, width)
     if original:
         hits = [_with_original(handle, h) for h in hits]
+    if parallel:
+        hits = _with_parallel(handle, hits)
     return Results(
         q,
         normalized,
@@ -162,6 +179,98 @@ def _hit(
     return Hit(
         rank, f["id"], f["lang"], f["script"], f["title"], f.get("date", ""), score, pno, snip
     )
+
+
+def _cross(handle: IndexHandle, normalized: str, parsed: Any, schema: Any) -> Any:
+    """OR the query with the glossary's other-language terms for what it mentions."""
+    from whoosh import query as wq
+    from whoosh.qparser import MultifieldParser
+
+    extra = handle.glossary().translations(normalized)
+    if not extra:
+        return parsed
+    parser = MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0})
+    return wq.Or([parsed, *(parser.parse('"' + t.replace('"', " ") + '"') for t in extra)])
+
+
+def _add_via_alignment(
+    handle: IndexHandle,
+    parsed: Any,
+    hits: list[Hit],
+    total: int,
+    limit: int,
+    lang: str | None,
+    terms: set[str],
+    width: int,
+) -> tuple[list[Hit], int]:
+    """Articles whose translation's aligned segment matches, though their own text did not:
+    the matching segment's passage on their side becomes the snippet."""
+    from whoosh.qparser import MultifieldParser
+    from whoosh.scoring import BM25F
+
+    found = {h.id for h in hits}
+    parser = MultifieldParser(["zh", "en"], handle.aligned.schema)
+    q = parser.parse(str(parsed).replace("title:", "").replace("text:", ""))
+    extra: list[Hit] = []
+    with handle.aligned.searcher(weighting=BM25F()) as s:
+        for f in s.search(q, limit=None):
+            for side in ("zh", "en"):
+                aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
+                if aid in found or not pnos or (lang and lang != side):
+                    continue
+                doc = handle.document(aid)
+                if doc is None:
+                    continue
+                found.add(aid)
+                pstart = doc.paragraphs[pnos[0]][0]
+                ptext = doc.paragraph_text(pnos[0])
+                snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
+                a = doc.article
+                title = to_simplified(a.title) if a.script == "Hant" else a.title
+                extra.append(
+                    Hit(
+                        0,
+                        aid,
+                        a.lang,
+                        a.script,
+                        title,
+                        a.date,
+                        f.score / 2,
+                        pnos[0],
+                        snip,
+                        via="alignment",
+                    )
+                )
+    merged = sorted(hits + extra, key=lambda h: -h.score)[:limit]
+    return [replace(h, rank=i) for i, h in enumerate(merged, 1)], total + len(extra)
+
+
+def _with_parallel(handle: IndexHandle, hits: list[Hit]) -> list[Hit]:
+    from .versions import counterpart_id
+
+    out = []
+    for h in hits:
+        other = counterpart_id(handle.meta["articles"], h.id, "en" if h.lang == "zh" else "zh")
+        if other is None or h.passage is None:
+            out.append(h)
+            continue
+        zh_id, en_id = (h.id, other) if h.lang == "zh" else (other, h.id)
+        side, far = ("zh", "en") if h.lang == "zh" else ("en", "zh")
+        seg = next(
+            (g for g in handle.segments(zh_id, en_id) if h.passage in g[f"{side}_pnos"]), None
+        )
+        if seg is None:
+            out.append(h)
+            continue
+        par = {
+            "id": other,
+            "lang": far,
+            "pnos": seg[f"{far}_pnos"],
+            "text": seg[far],
+            "confidence": seg["confidence"],
+        }
+        out.append(replace(h, parallel=par))
+    return out
 
 
 def _with_original(handle: IndexHandle, hit: Hit) -> Hit:

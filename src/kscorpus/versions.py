@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .errors import NotFoundError
 from .index import IndexHandle
 from .pipeline import Document
@@ -56,3 +58,32 @@ def find_version(
             f"article {target} is in the manifest but not in the index; run 'kscorpus ingest'"
         )
     return doc, via
+
+
+def aligned_pair(
+    handle: IndexHandle, article_id: str
+) -> tuple[Document, Document, list[dict[str, Any]]]:
+    """Both sides of ``article_id``'s translation pair (Chinese first) and their aligned
+    segments; NotFoundError when the article has no translation."""
+    articles = handle.meta["articles"]
+    by_id = {a["id"]: a for a in articles}
+    if article_id not in by_id:
+        find_version(handle, article_id)  # raises the unknown-id error
+    lang = by_id[article_id]["lang"]
+    other = counterpart_id(articles, article_id, "en" if lang == "zh" else "zh")
+    if other is None:
+        find_version(handle, article_id, "en" if lang == "zh" else "zh")  # explains why not
+    zh_id, en_id = (article_id, other) if lang == "zh" else (other, article_id)
+    zh, _ = find_version(handle, zh_id)
+    en, _ = find_version(handle, en_id)
+    return zh, en, handle.segments(zh_id, en_id)
+
+
+def segment_json(seg: dict[str, Any], zh: Document, en: Document) -> dict[str, Any]:
+    """The export form of one aligned segment."""
+    return {
+        "n": seg["n"],
+        "confidence": seg["confidence"],
+        "zh": {"id": zh.article.id, "pnos": seg["zh_pnos"], "text": seg["zh"]},
+        "en": {"id": en.article.id, "pnos": seg["en_pnos"], "text": seg["en"]},
+    }
