@@ -61,6 +61,11 @@ def test_ordinary_brackets_stay(text):
     assert strip_pinyin(text) == []
 
 
+def test_reading_of_a_character_lost_to_mojibake_goes():
+    text = f"我們{LOST}(duì)新商家"
+    assert apply(text, strip_pinyin(text)) == f"我們{LOST}新商家"
+
+
 def test_readings_in_a_row_all_go():
     text = "烏鎮(yàn)(zhèn)召開"
     assert apply(text, strip_pinyin(text)) == "烏鎮召開"

@@ -200,11 +200,29 @@ def test_clean_text_passes_unchanged(text):
     assert result.text == text and result.repairs == ()
 
 
+def narrow(text: str) -> str:
+    return "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
+
+
 def shift_gbk(text: str) -> str:
     """GBK read one byte late (a failing pair shows as ?), then width-normalized."""
     wide = "".join(chr(ord(c) + 0xFEE0) if c in ",:;!?()" else c for c in text)
-    shown = "?" + wide.encode("gbk")[1:].decode("gbk", errors="replace").replace(LOST, "?")
-    return narrow(shown)
+    raw = wide.encode("gbk", errors="replace")[1:]
+    return narrow("?" + raw.decode("gbk", errors="replace").replace(LOST, "?"))
+
+
+@pytest.mark.parametrize(
+    ("text", "cut", "expected"),
+    [
+        ("会上,快手电商发布最新定位“新市井电商”", 3, f"会上,{L}手电商发布最新定位“新市{L}电商”"),
+        ("马宏彬表示,快手是新市井社区", 1, f"马{L}彬表示{L}快手是新市井社区"),
+        ("據快手電商SKA品牌運營中心", 1, f"據{L}手電商SKA品牌運營中心"),  # 蘏: S was a trail
+        ("基于这一定位,磁力引擎", 2, f"基于{L}一定位{L}磁力引擎"),
+    ],
+)
+def test_fresh_mojibake_is_repaired(text, cut, expected):
+    damaged = text[:cut] + shift_gbk(text[cut:])
+    assert fix_and_explain(damaged).text == expected
 
 
 @st.composite
@@ -250,10 +268,6 @@ def test_accounting_holds_on_damaged_text(text):
 def test_repair_is_idempotent(text):
     once = fix_and_explain(text).text
     assert fix_and_explain(once).text == once
-
-
-def narrow(text: str) -> str:
-    return "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
 
 
 @PROPERTY

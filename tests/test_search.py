@@ -113,3 +113,8 @@ def test_original_snippet_is_located_in_the_original_text(handle):
     doc = handle.document("004")
     assert doc.original[o.passage_start + o.start : o.passage_start + o.end] == o.text
     assert hit.snippet.text == "“大搞信任电商、大搞品牌、大搞服务商。”"
+
+
+def test_chinese_phrase_is_highlighted_as_a_whole(handle):
+    for h in search(handle, '"以直播间为超级节点"').hits:
+        assert [h.snippet.text[s:e] for s, e in h.snippet.highlights] == ["以直播间为超级节点"]

@@ -174,10 +174,12 @@ def ingest(
 @handled
 def search(
     query: Annotated[
-        str,
+        list[str],
         typer.Argument(
+            metavar="QUERY...",
             help='Words, "phrases", AND/OR/NOT, field:value '
-            "(id, lang, script, title, event, publisher, date)."
+            "(id, lang, script, title, event, publisher, date). Several arguments are joined "
+            "with spaces.",
         ),
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 10,
@@ -212,7 +214,7 @@ def search(
     handle = _open(corpus_dir, index_dir)
     res = run(
         handle,
-        query,
+        " ".join(query),
         limit=limit,
         lang=lang,
         passages=passages,

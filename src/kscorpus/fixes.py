@@ -97,7 +97,7 @@ _UNTONE = str.maketrans(_TONED, _PLAIN)
 _OPEN = "a e ai ei ao ou an en ang eng ong"
 _I = "i ia ie iao iu ian in iang ing iong"
 _U = "u ua uo uai ui uan un uang"
-_INITIAL_FINALS = {
+_INITIAL_FINALS = {  # initials (single letters, or space-separated) -> the finals they take
     "": "a o e ai ei ao ou an en ang eng er",
     "bpm": "a o ai ei ao ou an en ang eng i ie iao iu ian in ing u e",
     "f": "a o ei ou an en ang eng u",
@@ -133,7 +133,7 @@ def _is_toned(word: str) -> bool:
     return any(c in _TONED for c in word) or word[-1] in "12345"
 
 
-_RUBY = re.compile(f"[(（]([a-z{_TONED}üv]{{1,6}}[1-5]?)[)）]")
+_RUBY = re.compile(f"[(（]([a-z{_TONED}ü]{{1,6}}[1-5]?)[)）]")
 _RUBY_CONTEXT = 300  # characters either side in which unmarked readings find marked neighbours
 
 
@@ -142,7 +142,8 @@ def strip_pinyin(text: str) -> list[Fix]:
     or another such reading."""
     if "(" not in text and "（" not in text:
         return []
-    found, end = [], -1
+    found: list[re.Match[str]] = []
+    end = -1
     for m in _RUBY.finditer(text):
         after_han = m.start() == end or (m.start() and HAN_OR_LOST.match(text, m.start() - 1))
         if after_han and is_pinyin_syllable(m[1]):

@@ -115,10 +115,18 @@ def snippet(
     while s < e and text[s].isspace():
         s += 1
     i = sents.index(best)
-    # Short sentence: add the following ones while they fit.
+    # Short sentence: add the following ones, then the preceding ones, while they fit.
+    j = i
     while i + 1 < len(sents) and cells(text[s : sents[i + 1][1]]) <= width:
         i += 1
         e = sents[i][1]
+    while j > 0 and cells(text[sents[j - 1][0] : e]) <= width:
+        j -= 1
+        s = sents[j][0]
+    if j > 0 and cells(text[s:e]) < width // 3:  # still tiny (孔慧说。): lead in with context
+        s = _back(text, s, 0, width - cells(text[s:e]))
+        if s and _in_word(text, s):
+            s = text.find(" ", s) + 1 or s
     if cells(text[s:e]) > width:
         first = next((hs for hs, he, _ in spans if hs >= s and he <= e), s)
         s = _back(text, first, s, width // 3)

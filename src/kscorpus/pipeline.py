@@ -82,7 +82,9 @@ def prepare_bytes(article: Article, data: bytes, where: str = "") -> Document:
         offsets=to_orig,
         paragraphs=tuple(paragraphs(text)),
         repairs=tuple(located(r.kind, r.start, r.end, r.after, r.note) for r in fixed.repairs),
-        suspects=tuple(located("suspect", x.start, x.end, "", x.reason) for x in fixed.suspects),
+        suspects=tuple(
+            dict.fromkeys(located("suspect", x.start, x.end, "", x.reason) for x in fixed.suspects)
+        ),
     )
 
 

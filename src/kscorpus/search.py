@@ -17,6 +17,7 @@ from .convert import to_simplified
 from .errors import QueryError
 from .highlight import Snippet, in_original, match_spans, snippet
 from .index import IndexHandle
+from .segment import HAN_RUN as HAN
 
 TEXT_FIELDS = ("title", "text", "event", "publisher")
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x201C: '"', 0x201D: '"', 0x3000: " "}
@@ -319,7 +320,11 @@ def _positive_terms(q: Any) -> set[str]:
     if isinstance(q, wq.Term):
         return {q.text} if q.fieldname in TEXT_FIELDS else set()
     if isinstance(q, wq.Phrase):
-        return set(q.words) if q.fieldname in TEXT_FIELDS else set()
+        if q.fieldname not in TEXT_FIELDS:
+            return set()
+        # a Chinese phrase is highlighted as one string, not as its (often one-character) words
+        joined = "".join(q.words)
+        return {joined} if HAN.fullmatch(joined) else set(q.words)
     out: set[str] = set()
     for child in q.children():
         out |= _positive_terms(child)

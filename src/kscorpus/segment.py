@@ -17,7 +17,9 @@ from typing import Any
 
 UserDict = tuple[tuple[str, "int | None"], ...]
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN = re.compile(f"[{_HAN_CHARS}]")
+HAN_RUN = re.compile(f"[{_HAN_CHARS}]+")
 
 
 @lru_cache(maxsize=4)
