@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .errors import KscorpusError
+from .errors import EXIT_CORPUS, KscorpusError
 
 warnings.filterwarnings("ignore", category=SyntaxWarning)
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(jieba|whoosh)")
@@ -118,12 +118,20 @@ def _print_json(data: Any) -> None:
 @app.command()
 @handled
 def ingest(
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Build from the corpus alone, never reading the current index (for a damaged "
+            "one). Ingest builds a complete new index either way.",
+        ),
+    ] = False,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Clean every article and (re)build the search index."""
+    """Clean every article and build the search index (atomically replacing the old one)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .corpus import load_corpus
@@ -160,14 +168,24 @@ def ingest(
         "passages": report.passages,
         "tokens": report.tokens,
         "proposed_pairs": report.proposed_pairs,
+        "skipped": report.skipped,
         "seconds": round(report.seconds, 2),
     }
+    for aid, why in report.skipped.items():
+        err.print(f"  skipped {aid}: {why}", markup=False)
     if as_json:
         _print_json(summary)
     err.print(
         f"kscorpus: indexed {report.articles} articles, {report.passages} passages, "
         f"{report.tokens:,} tokens in {report.seconds:.1f} s → {root}"
     )
+    if report.skipped:
+        err.print(
+            f"kscorpus: error: {len(report.skipped)} article(s) could not be read and are not "
+            "in the index (see above)",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_CORPUS)
 
 
 @app.command()
@@ -370,5 +388,9 @@ def doctor(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Output is UTF-8 whatever the locale (LANG=C, a pipe with
+    PYTHONIOENCODING=ascii): Chinese text must never fail to print."""
+    for stream in (sys.stdout, sys.stderr):
+        if (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     app()

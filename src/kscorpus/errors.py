@@ -28,6 +28,10 @@ class IndexError_(KscorpusError):
     code = EXIT_INDEX
 
 
+class LockedError(IndexError_):
+    """Another process is writing the index."""
+
+
 class QueryError(KscorpusError):
     code = EXIT_USAGE
 

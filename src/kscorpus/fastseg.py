@@ -72,6 +72,8 @@ class FastSegmenter:
         self._freqs = view[_HEADER + 4 * (n + 1) : _HEADER + 4 * (2 * n + 1)].cast("I")
         self._blob = _HEADER + 4 * (2 * n + 1)
         self._n = n
+        if len(self._mm) < self._blob or len(self._mm) != self._blob + self._offsets[n]:
+            raise ValueError(f"{directory / DICT_FILE}: truncated or damaged")
         self._keys = _Keys(self)
         self._logtotal = log(self.total)
         self._hmm: Any = None

@@ -23,8 +23,8 @@ from typing import Any
 from . import __version__
 from .convert import to_simplified
 from .corpus import GLOSSARY, Corpus
-from .errors import IndexError_
-from .fastseg import DICT_FILE, compile_dictionary
+from .errors import CorpusError, IndexError_, LockedError
+from .fastseg import FastSegmenter, compile_dictionary
 from .pipeline import Document, document_from_json, document_to_json, prepare
 from .segment import jieba_tokenizer, use_compiled
 
@@ -134,6 +134,7 @@ class BuildReport:
     tokens: int
     repairs: dict[str, list[str]]
     proposed_pairs: list[dict[str, Any]]
+    skipped: dict[str, str]  # article id → why it could not be read
     seconds: float
 
 
@@ -175,7 +176,17 @@ def ensure_index(
                 else "the corpus or kscorpus changed since the last ingest"
             )
             notify(f"building the index in {root} ({why})")
-        build(corpus, root, progress)
+        try:
+            report = build(corpus, root, progress)
+        except LockedError as e:
+            if state == "missing":
+                raise
+            if notify:
+                notify(f"{e}; answering from the previous index")
+            return open_index(root)
+        if notify:
+            for aid, why in report.skipped.items():
+                notify(f"skipped article {aid}: {why}")
     return open_index(root)
 
 
@@ -197,16 +208,19 @@ def open_index(root: Path) -> IndexHandle:
             root,
             path,
             meta,
-            windex.open_dir(str(path), indexname="articles"),
-            windex.open_dir(str(path), indexname="passages"),
-            windex.open_dir(str(path), indexname="aligned"),
+            *(windex.open_dir(str(path), indexname=n) for n in ("articles", "passages", "aligned")),
         )
+        for ix in (handle.articles, handle.passages, handle.aligned):
+            with ix.reader() as r:  # touches every segment file: finds deleted or cut ones
+                if r.doc_count():
+                    r.stored_fields(0)
+        FastSegmenter(path).get("电商")
     except Exception as e:  # whoosh raises many kinds on damaged files
         raise IndexError_(
-            f"index in {path} is damaged ({type(e).__name__}); run 'kscorpus ingest' to rebuild it"
+            f"index in {path} is damaged ({type(e).__name__}: {e}); "
+            "run 'kscorpus ingest --rebuild' to rebuild it from the corpus"
         ) from None
-    if (path / DICT_FILE).is_file():
-        use_compiled(handle.articles.schema["text"].analyzer.userdict, path)
+    use_compiled(handle.articles.schema["text"].analyzer.userdict, path)
     return handle
 
 
@@ -234,11 +248,16 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
             n_pass = 0
             repairs: dict[str, list[str]] = {}
             summaries: list[dict[str, Any]] = []
+            skipped: dict[str, str] = {}
             total = len(corpus.articles)
             for i, article in enumerate(corpus.articles):
                 if progress:
                     progress(i, total, article.id)
-                doc = prepare(corpus, article)
+                try:
+                    doc = prepare(corpus, article)
+                except CorpusError as e:  # one unreadable article does not stop the others
+                    skipped[article.id] = str(e)
+                    continue
                 repairs[article.id] = [r.kind for r in doc.repairs]
                 summaries.append(article.to_json() | {"chars": len(doc.text)})
                 n_pass += _add(aw, pw, doc)
@@ -267,6 +286,7 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
                 "passages": n_pass,
                 "tokens": tokens,
                 "proposed_pairs": proposals,
+                "skipped": skipped,
             }
             _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=1))
             os.rename(tmp, root / gen)
@@ -281,7 +301,14 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
             raise
         _collect_garbage(root, keep=gen)
     return BuildReport(
-        root / gen, total, n_pass, tokens, repairs, proposals, time.perf_counter() - t0
+        root / gen,
+        len(summaries),
+        n_pass,
+        tokens,
+        repairs,
+        proposals,
+        skipped,
+        time.perf_counter() - t0,
     )
 
 
@@ -330,6 +357,8 @@ def _add_alignments(
 
     w = ix.writer()
     for zh_id, en_id in pairs:
+        if zh_id not in paras or en_id not in paras:
+            continue  # one side could not be read
         zh, en = paras[zh_id], paras[en_id]
         for n, link in enumerate(align(zh, en, glossary)):
             w.add_document(
@@ -392,7 +421,7 @@ def _lock(root: Path) -> Iterator[None]:
         except FileExistsError:
             pid = _lock_pid(path)
             if pid is not None and _alive(pid):
-                raise IndexError_(
+                raise LockedError(
                     f"another kscorpus ingest (pid {pid}) is writing {root}; wait for it to finish"
                 ) from None
             path.unlink(missing_ok=True)

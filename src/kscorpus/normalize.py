@@ -17,15 +17,46 @@ _NEWLINES = re.compile(r"\r\n?|\u2028|\u2029")
 _NONBLANK_LINE = re.compile(r"[^\n]*\S[^\n]*")
 
 
-def decode(data: bytes, where: str) -> str:
-    """Decode article bytes as UTF-8 (with or without BOM); the original bytes are never changed."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024  # one article; a larger file is refused, not half-indexed
+_FALLBACKS = ("gb18030", "big5")
+
+
+def decode(data: bytes, where: str) -> tuple[str, list[str]]:
+    """Decode article bytes; returns the text and what had to be done to read it.
+
+    UTF-8 (BOM kept, so the original text round-trips) is the rule. A file that is not UTF-8 is
+    tried as GB18030 and Big5, keeping the most plausible reading; a UTF-8 file with a few
+    invalid bytes keeps its text with � for them. Files that cannot be an article (empty,
+    binary, oversized) raise CorpusError. The original bytes are never changed.
+    """
+    if len(data) > MAX_ARTICLE_BYTES:
         raise CorpusError(
-            f"{where}: not valid UTF-8 at byte {e.start}; convert the file to UTF-8 "
-            "(e.g. iconv -f GB18030 -t UTF-8)"
-        ) from None
+            f"{where}: {len(data) / 2**20:.0f} MB is over the {MAX_ARTICLE_BYTES // 2**20} MB "
+            "limit for one article; split it into several articles"
+        )
+    if not data.strip():
+        raise CorpusError(f"{where}: the file is empty or only white space; remove its entry")
+    if b"\x00" in data[:65536]:
+        raise CorpusError(f"{where}: looks like a binary file (NUL bytes), not text; remove it")
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    from .repair import badness
+
+    readings = []
+    for enc in _FALLBACKS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        readings.append((badness(text), enc, text))
+    lossy = data.decode("utf-8", errors="replace")
+    bad = lossy.count("\ufffd")
+    if readings and bad > max(2, len(lossy) // 1000):
+        _, enc, text = min(readings)
+        return text, [f"not UTF-8 (invalid at byte {first_bad}); decoded as {enc.upper()}"]
+    return lossy, [f"{bad} invalid UTF-8 byte sequence(s) (first at byte {first_bad}) shown as �"]
 
 
 def normalize(text: str) -> tuple[str, OffsetMap]:

@@ -61,7 +61,7 @@ def prepare(corpus: Corpus, article: Article) -> Document:
 
 
 def prepare_bytes(article: Article, data: bytes, where: str = "") -> Document:
-    original = decode(data, where or article.file)
+    original, problems = decode(data, where or article.file)
     normalized, norm_map = normalize(original)
     fixed = fix_and_explain(normalized)
     to_orig = norm_map.then(fixed.offsets)
@@ -81,7 +81,8 @@ def prepare_bytes(article: Article, data: bytes, where: str = "") -> Document:
         text=text,
         offsets=to_orig,
         paragraphs=tuple(paragraphs(text)),
-        repairs=tuple(located(r.kind, r.start, r.end, r.after, r.note) for r in fixed.repairs),
+        repairs=tuple(Change("decode", 0, 0, "", "", p) for p in problems)
+        + tuple(located(r.kind, r.start, r.end, r.after, r.note) for r in fixed.repairs),
         suspects=tuple(
             dict.fromkeys(located("suspect", x.start, x.end, "", x.reason) for x in fixed.suspects)
         ),

@@ -20,6 +20,7 @@ from .index import IndexHandle
 from .segment import HAN_RUN as HAN
 
 TEXT_FIELDS = ("title", "text", "event", "publisher")
+MAX_QUERY = 1000  # characters; longer input is a pasted document, not a query
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x201C: '"', 0x201D: '"', 0x3000: " "}
 _FIELD = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
 
@@ -93,6 +94,13 @@ def parse(q: str, schema: Any) -> tuple[str, Any]:
     normalized = normalize_query(q)
     if not normalized:
         raise QueryError("empty query; give words to search for, e.g. kscorpus search 信任电商")
+    if len(normalized) > MAX_QUERY:
+        raise QueryError(
+            f"query is {len(normalized):,} characters long; the limit is {MAX_QUERY:,}"
+        )
+    check_syntax(normalized)
+    if normalized == "*":
+        return normalized, wq.Every()
     for name in _FIELD.findall(normalized):
         if name not in schema:
             known = ", ".join(n for n in sorted(schema.names()) if n not in ("doc", "start", "key"))
@@ -102,6 +110,29 @@ def parse(q: str, schema: Any) -> tuple[str, Any]:
     if parsed is wq.NullQuery:
         raise QueryError(f"query {q!r} has no searchable words (only stop words or punctuation?)")
     return normalized, parsed
+
+
+def check_syntax(q: str) -> None:
+    """Unbalanced quotes and brackets are errors that say where (Whoosh would guess)."""
+    closing = {")": "(", "]": "[", "}": "{"}
+    stack: list[tuple[str, int]] = []
+    quote = None
+    for i, c in enumerate(q, 1):
+        if c == '"':
+            quote = None if quote else i
+        elif quote:
+            continue
+        elif c in "([{":
+            stack.append((c, i))
+        elif c in closing:
+            if not stack or stack[-1][0] != closing[c]:
+                raise QueryError(f"query syntax: unmatched '{c}' at character {i} of {q!r}")
+            stack.pop()
+    if quote:
+        raise QueryError(f"query syntax: the quote at character {quote} of {q!r} is never closed")
+    if stack:
+        c, i = stack[-1]
+        raise QueryError(f"query syntax: '{c}' at character {i} of {q!r} is never closed")
 
 
 def search(

@@ -29,6 +29,9 @@ def find_version(
     articles = handle.meta["articles"]
     by_id = {a["id"]: a for a in articles}
     if article_id not in by_id:
+        skipped = handle.meta.get("skipped", {})
+        if article_id in skipped:
+            raise NotFoundError(f"article {article_id} is not in the index: {skipped[article_id]}")
         known = ", ".join(sorted(by_id)) or "none"
         raise NotFoundError(f"no article with id {article_id!r}; known ids: {known}")
     a = by_id[article_id]
