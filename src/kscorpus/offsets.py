@@ -9,24 +9,40 @@ the cleaned text can be shown at its place in the original.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OffsetMap:
-    """Per derived character ``i``: it stands for ``source[starts[i]:ends[i]]``."""
+    """Per derived character ``i``: it stands for ``source[starts[i]:ends[i]]``.
 
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    Stored as two integer arrays (4 bytes a character, not a Python int object each), with
+    identity maps flagged so that composing with them costs nothing.
+    """
+
+    starts: Sequence[int]
+    ends: Sequence[int]
     source_len: int
+    is_identity: bool = False
 
     @classmethod
     def identity(cls, n: int) -> OffsetMap:
-        return cls(tuple(range(n)), tuple(range(1, n + 1)), n)
+        return cls(range(n), range(1, n + 1), n, is_identity=True)
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, OffsetMap)
+            and self.source_len == other.source_len
+            and list(self.starts) == list(other.starts)
+            and list(self.ends) == list(other.ends)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map the derived span ``[start, end)`` to the source span it came from."""
@@ -42,12 +58,20 @@ class OffsetMap:
         """Compose: ``self`` maps B→A and ``outer`` maps C→B; the result maps C→A."""
         if outer.source_len != len(self):
             raise ValueError("maps do not chain: outer source length != inner derived length")
-        starts, ends = [], []
-        for s, e in zip(outer.starts, outer.ends):
-            a, b = self.span(s, e)
-            starts.append(a)
-            ends.append(b)
-        return OffsetMap(tuple(starts), tuple(ends), self.source_len)
+        if outer.is_identity:
+            return self
+        if self.is_identity:
+            return OffsetMap(outer.starts, outer.ends, self.source_len)
+        st, en, n, end = self.starts, self.ends, len(self.starts), self.source_len
+        starts = array("l", [st[s] if s < n else end for s in outer.starts])
+        ends = array(
+            "l",
+            [
+                en[e - 1] if e > s else (st[s] if s < n else end)
+                for s, e in zip(outer.starts, outer.ends)
+            ],
+        )
+        return OffsetMap(starts, ends, end)
 
     def to_json(self) -> list[list[int]]:
         """Compact run-length form, first ``[derived_len, source_len]``, then one list per run.
@@ -82,7 +106,7 @@ class OffsetMap:
                 ends.extend([e] * length)
         if len(starts) != n:
             raise ValueError("corrupt offset map")
-        return cls(tuple(starts), tuple(ends), source_len)
+        return cls(array("l", starts), array("l", ends), source_len)
 
 
 @dataclass(frozen=True)
@@ -96,11 +120,14 @@ class Edit:
 
 def apply_edits(source: str, edits: Iterable[Edit]) -> tuple[str, OffsetMap]:
     """Apply non-overlapping edits to ``source``; return the new text and its map back."""
+    ordered = sorted(edits, key=lambda x: (x.start, x.end))
+    if not ordered:
+        return source, OffsetMap.identity(len(source))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for ed in sorted(edits, key=lambda x: (x.start, x.end)):
+    for ed in ordered:
         if ed.start < pos or ed.end < ed.start or ed.end > len(source):
             raise ValueError(f"overlapping or invalid edit {ed}")
         out.append(source[pos : ed.start])
@@ -113,4 +140,4 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> tuple[str, OffsetMap]:
     out.append(source[pos:])
     starts.extend(range(pos, len(source)))
     ends.extend(range(pos + 1, len(source) + 1))
-    return "".join(out), OffsetMap(tuple(starts), tuple(ends), len(source))
+    return "".join(out), OffsetMap(array("l", starts), array("l", ends), len(source))
