@@ -28,13 +28,13 @@ def test_side_by_side_json_covers_both_articles_once(run):
     data = json.loads(run("show", "000", "--side-by-side", "--json").stdout)
     assert (data["zh"]["id"], data["en"]["id"]) == ("000", "001")
     segs = data["segments"]
-    zh = [p for g in segs for p in g["zh"]["pnos"]]
-    en = [p for g in segs for p in g["en"]["pnos"]]
+    zh = [p for g in segs for p in g["zh"]]
+    en = [p for g in segs for p in g["en"]]
     assert zh == sorted(set(zh)) and en == sorted(set(en))  # in order, each once
     assert zh == list(range(len(zh))) and en == list(range(len(en)))  # every paragraph
     assert all(0 <= g["confidence"] <= 1 for g in segs)
-    ratio = next(g for g in segs if re.search("体验-?价格比", g["zh"]["text"]))
-    assert "experience" in ratio["en"]["text"]
+    ratio = next(g for g in segs if re.search("体验-?价格比", g["zh_text"]))
+    assert "experience" in ratio["en_text"]
     assert (
         run("show", "001", "--lang", "both", "--json").stdout
         == run("show", "000", "--side-by-side", "--json").stdout

@@ -44,7 +44,7 @@ def test_search_json_is_clean_utf8_on_stdout(run):
         "title",
         "date",
         "score",
-        "passage",
+        "pno",
         "snippet",
     }
     s, e = hit["snippet"]["highlights"][0]

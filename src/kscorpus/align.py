@@ -300,7 +300,11 @@ def pair_score(zh_text: str, en_text: str, glossary: Glossary) -> float:
     """How likely two whole articles translate each other, in [0, 1]: weighted Dice overlap of
     their anchors. Two reports on the same event share names and terms; a translation also
     shares its amounts and percentages, which weigh most."""
-    a, b = anchors_zh(zh_text, glossary), anchors_en(en_text, glossary)
+    return anchor_overlap(anchors_zh(zh_text, glossary), anchors_en(en_text, glossary))
+
+
+def anchor_overlap(a: frozenset[Anchor], b: frozenset[Anchor]) -> float:
+    """:func:`pair_score` on anchor sets computed once per article (many candidate pairs)."""
     return _dice(a, b, {x: _specificity(x) for x in a | b})
 
 

@@ -292,7 +292,7 @@ def show(
     debug: DebugOpt = False,
 ) -> None:
     """Print an article, or its counterpart in the other language."""
-    from .versions import aligned_pair, find_version, segment_json
+    from .versions import aligned_pair, find_version
 
     if lang == "both":
         side_by_side, lang = True, None
@@ -301,11 +301,15 @@ def show(
     if side_by_side:
         zh, en, segments = aligned_pair(handle, article_id)
         if as_json:
+            from .export import segment_json
+
             _print_json(
                 {
                     "zh": zh.article.to_json(),
                     "en": en.article.to_json(),
-                    "segments": [segment_json(g, zh, en) for g in segments],
+                    "segments": [
+                        segment_json(g) | {"zh_text": g["zh"], "en_text": g["en"]} for g in segments
+                    ],
                 }
             )
             return
@@ -394,3 +398,6 @@ def main() -> None:
         if (stream.encoding or "").lower().replace("-", "") != "utf8":
             stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     app()
+
+
+from . import cli_data  # noqa: E402, F401  (registers export, import, stats)

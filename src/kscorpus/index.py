@@ -242,8 +242,11 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
             a_ix = windex.create_in(str(tmp), a_schema, indexname="articles")
             p_ix = windex.create_in(str(tmp), p_schema, indexname="passages")
             l_ix = windex.create_in(str(tmp), l_schema, indexname="aligned")
-            keep = _kept_for_alignment(corpus)
-            paras: dict[str, list[str]] = {}
+            paired = {i for pair in corpus.pairs() for i in pair}
+            candidates = _candidates(corpus)
+            glossary = corpus.glossary()
+            paras: dict[str, list[str]] = {}  # of paired articles, to align them
+            anchors: dict[str, frozenset[Any]] = {}  # of candidates, to propose pairs
             aw, pw = a_ix.writer(limitmb=128), p_ix.writer(limitmb=128)
             n_pass = 0
             repairs: dict[str, list[str]] = {}
@@ -261,17 +264,18 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
                 repairs[article.id] = [r.kind for r in doc.repairs]
                 summaries.append(article.to_json() | {"chars": len(doc.text)})
                 n_pass += _add(aw, pw, doc)
-                if article.id in keep:
+                if article.id in paired:
                     paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
+                if article.id in candidates:
+                    anchors[article.id] = _anchors(doc.text, article.lang, glossary)
             if progress:
                 progress(total, total, "writing")
             aw.commit()
             pw.commit()
-            glossary = corpus.glossary()
             if (corpus.root / GLOSSARY).is_file():
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary)
-            proposals = _propose_pairs(corpus, paras, glossary)
+            proposals = _propose_pairs(corpus, anchors)
             with a_ix.reader() as r:
                 tokens = r.field_length("text")
             tk = jieba_tokenizer(corpus.userdict)
@@ -332,21 +336,25 @@ def _add(aw: Any, pw: Any, doc: Document) -> int:
     return len(doc.paragraphs)
 
 
-def _kept_for_alignment(corpus: Corpus) -> set[str]:
-    """Articles whose paragraphs ingest keeps in memory: both sides of every declared pair, and
-    unlinked articles whose event has an unlinked article in the other language (candidates for
-    a proposed pair; grouping by event keeps this linear in the corpus size)."""
-    keep = {i for pair in corpus.pairs() for i in pair}
-    by_event: dict[str, set[str]] = {}
+def _anchors(text: str, lang: str, glossary: Any) -> frozenset[Any]:
+    from .align import anchors_en, anchors_zh
+
+    return (anchors_zh if lang == "zh" else anchors_en)(text, glossary)
+
+
+def _candidates(corpus: Corpus) -> set[str]:
+    """Unlinked articles whose event has an unlinked article in the other language: candidates
+    for a proposed pair (grouping by event keeps the comparisons few)."""
+    linked = {i for pair in corpus.pairs() for i in pair}
+    langs: dict[str, set[str]] = {}
     for a in corpus.articles:
-        if a.event and a.id not in keep:
-            by_event.setdefault(a.event, set()).add(a.lang)
-    keep |= {
+        if a.event and a.id not in linked:
+            langs.setdefault(a.event, set()).add(a.lang)
+    return {
         a.id
         for a in corpus.articles
-        if a.event and a.id not in keep and by_event.get(a.event) == {"zh", "en"}
+        if a.event and a.id not in linked and langs.get(a.event) == {"zh", "en"}
     }
-    return keep
 
 
 def _add_alignments(
@@ -375,21 +383,24 @@ def _add_alignments(
     w.commit()
 
 
-def _propose_pairs(
-    corpus: Corpus, paras: dict[str, list[str]], glossary: Any
-) -> list[dict[str, Any]]:
+def _propose_pairs(corpus: Corpus, anchors: dict[str, frozenset[Any]]) -> list[dict[str, Any]]:
     """Unlinked zh/en articles of one event whose anchors (numbers, names, glossary terms)
     overlap enough to look like translations; the manifest's ``translation_of`` confirms."""
-    from .align import pair_score
+    from .align import anchor_overlap
 
-    linked = {i for pair in corpus.pairs() for i in pair}
-    cands = [a for a in corpus.articles if a.id in paras and a.id not in linked]
+    by_event: dict[tuple[str, str], list[str]] = {}
+    for a in corpus.articles:
+        if a.id in anchors:
+            by_event.setdefault((a.event, a.lang), []).append(a.id)
     out = []
-    for z in (a for a in cands if a.lang == "zh"):
-        for e in (a for a in cands if a.lang == "en" and a.event == z.event):
-            score = pair_score("\n".join(paras[z.id]), "\n".join(paras[e.id]), glossary)
-            if score >= PROPOSE_PAIR:
-                out.append({"zh": z.id, "en": e.id, "score": round(score, 3)})
+    for (event, lang), zh_ids in by_event.items():
+        if lang != "zh":
+            continue
+        for z in zh_ids:
+            for e in by_event.get((event, "en"), []):
+                score = anchor_overlap(anchors[z], anchors[e])
+                if score >= PROPOSE_PAIR:
+                    out.append({"zh": z, "en": e, "score": round(score, 3)})
     return out
 
 

@@ -46,6 +46,8 @@ def results(res: Results, console: Console, original: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from .convert import to_simplified
+
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("id", no_wrap=True)
@@ -53,7 +55,7 @@ def results(res: Results, console: Console, original: bool = False) -> None:
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("title / best passage", ratio=1, overflow="fold")
     for h in res.hits:
-        cell = Text(h.title, style="bold")
+        cell = Text(to_simplified(h.title) if h.script == "Hant" else h.title, style="bold")
         where = f"  ¶{h.passage + 1}" if h.passage is not None else ""
         cell.append(where, style="dim")
         cell.append("\n")

@@ -49,7 +49,7 @@ class Hit:
             "title": self.title,
             "date": self.date or None,
             "score": round(self.score, 4),
-            "passage": self.passage,
+            "pno": self.passage,
             "snippet": self.snippet.to_json(),
             **({"original": self.original.to_json()} if self.original else {}),
             **({"parallel": self.parallel} if self.parallel else {}),
@@ -178,6 +178,8 @@ def search(
             for i, f in enumerate(found, 1):
                 passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
                 hits.append(_hit(i, f, f.score, passage, terms, width))
+    titles = {a["id"]: a["title"] for a in handle.meta["articles"]}  # the manifest's own script
+    hits = [replace(h, title=titles.get(h.id, h.title)) for h in hits]
     if cross and not passages:
         hits, total = _add_via_alignment(handle, parsed, hits, total, limit, lang, terms, width)
     if original:
@@ -258,14 +260,13 @@ def _add_via_alignment(
                 ptext = doc.paragraph_text(pnos[0])
                 snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
                 a = doc.article
-                title = to_simplified(a.title) if a.script == "Hant" else a.title
                 extra.append(
                     Hit(
                         0,
                         aid,
                         a.lang,
                         a.script,
-                        title,
+                        a.title,
                         a.date,
                         f.score / 2,
                         pnos[0],

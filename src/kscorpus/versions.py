@@ -80,13 +80,3 @@ def aligned_pair(
     zh, _ = find_version(handle, zh_id)
     en, _ = find_version(handle, en_id)
     return zh, en, handle.segments(zh_id, en_id)
-
-
-def segment_json(seg: dict[str, Any], zh: Document, en: Document) -> dict[str, Any]:
-    """The export form of one aligned segment."""
-    return {
-        "n": seg["n"],
-        "confidence": seg["confidence"],
-        "zh": {"id": zh.article.id, "pnos": seg["zh_pnos"], "text": seg["zh"]},
-        "en": {"id": en.article.id, "pnos": seg["en_pnos"], "text": seg["en"]},
-    }
