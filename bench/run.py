@@ -316,7 +316,7 @@ def run(
     full_s, peak_rss, out = _run_measured(ingest_cmd)
     summary = json.loads(out)
     ingest_mb_s = corpus_bytes / MB / full_s
-    if status(corpus, index) != "current":  # else every search below would time a rebuild
+    if status(corpus.root, index) != "current":  # else every search below would time a rebuild
         sys.exit(f"bench: kscorpus ingest left {index} out of date for {corpus_dir}")
 
     _say(f"search in-process: {len(queries)} queries x {repeat}")

@@ -101,14 +101,19 @@ def handled(fn: F) -> F:
 
 
 def _open(corpus_dir: Path | None, index_dir: Path | None) -> Any:
-    """Load the corpus and open its index, building or refreshing it first if needed."""
-    from .corpus import load_corpus
+    """Open the corpus's index, building or refreshing it first if needed."""
+    from .corpus import resolve_corpus_dir
+    from .errors import CorpusError
     from .index import ensure_index, resolve_index_dir
 
-    corpus = load_corpus(corpus_dir)
-    root = resolve_index_dir(index_dir, corpus.root)
+    corpus_root = resolve_corpus_dir(corpus_dir)
+    if not corpus_root.is_dir():
+        raise CorpusError(
+            f"corpus directory not found: {corpus_root}; pass --corpus DIR or set KSCORPUS_CORPUS"
+        )
+    root = resolve_index_dir(index_dir, corpus_root)
     err = _err()
-    return ensure_index(corpus, root, notify=lambda m: err.print(f"kscorpus: {m}"))
+    return ensure_index(corpus_root, root, notify=lambda m: err.print(f"kscorpus: {m}"))
 
 
 def _print_json(data: Any) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import __version__
 from .convert import to_simplified
-from .corpus import GLOSSARY, Corpus
+from .corpus import GLOSSARY, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
 from .pipeline import Document, document_from_json, document_to_json, prepare
@@ -138,16 +138,18 @@ class BuildReport:
     seconds: float
 
 
-def status(corpus: Corpus, root: Path) -> str:
-    """``missing``, ``stale`` (the corpus changed, or another kscorpus built it) or ``current``."""
+def status(corpus_root: Path, root: Path) -> str:
+    """``missing``, ``stale`` (the corpus changed, or another kscorpus built it) or ``current``.
+
+    Uses the file list recorded at ingest, so a search does not parse the manifest."""
     meta = _read_meta(root)
     if meta is None:
         return "missing"
-    if (meta.get("schema"), meta.get("kscorpus"), meta.get("fingerprint")) != (
+    if (meta.get("schema"), meta.get("kscorpus"), meta.get("corpus")) != (
         SCHEMA_VERSION,
         __version__,
-        corpus.fingerprint(),
-    ):
+        str(corpus_root),
+    ) or meta.get("fingerprint") != fingerprint(corpus_root, meta.get("files", [])):
         return "stale"
     return "current"
 
@@ -161,14 +163,16 @@ def _read_meta(root: Path) -> dict[str, Any] | None:
 
 
 def ensure_index(
-    corpus: Corpus,
+    corpus_root: Path,
     root: Path,
     notify: Callable[[str], None] | None = None,
     progress: Progress | None = None,
 ) -> IndexHandle:
-    """Open the index, building it first if it is missing or older than the corpus."""
-    state = status(corpus, root)
+    """Open the index, building it first if it is missing or older than the corpus (only then
+    is the manifest read)."""
+    state = status(corpus_root, root)
     if state != "current":
+        corpus = load_corpus(corpus_root)
         if notify:
             why = (
                 "no index yet"
@@ -284,6 +288,7 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
                 "schema": SCHEMA_VERSION,
                 "kscorpus": __version__,
                 "fingerprint": corpus.fingerprint(),
+                "files": corpus.files(),
                 "corpus": str(corpus.root),
                 "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "articles": summaries,

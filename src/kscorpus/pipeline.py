@@ -15,7 +15,6 @@ from .convert import convert_with_offsets
 from .corpus import Article, Corpus
 from .normalize import decode, normalize, paragraphs
 from .offsets import OffsetMap
-from .repair import fix_and_explain
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,8 @@ def prepare(corpus: Corpus, article: Article) -> Document:
 
 
 def prepare_bytes(article: Article, data: bytes, where: str = "") -> Document:
+    from .repair import fix_and_explain  # not needed to read documents back (searches)
+
     original, problems = decode(data, where or article.file)
     normalized, norm_map = normalize(original)
     fixed = fix_and_explain(normalized)
