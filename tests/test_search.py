@@ -118,3 +118,12 @@ def test_original_snippet_is_located_in_the_original_text(handle):
 def test_chinese_phrase_is_highlighted_as_a_whole(handle):
     for h in search(handle, '"以直播间为超级节点"').hits:
         assert [h.snippet.text[s:e] for s, e in h.snippet.highlights] == ["以直播间为超级节点"]
+
+
+def test_skipping_opencc_for_queries_it_would_not_change(handle):
+    from test_fastseg import QUERIES
+
+    convertible = handle.convertible()
+    assert convertible and "電" in convertible and "电" not in convertible
+    for q in [*QUERIES, "隨著", "著作", "記憶體", "乾安縣"]:
+        assert normalize_query(q, convertible) == normalize_query(q)

@@ -112,8 +112,7 @@ def _open(corpus_dir: Path | None, index_dir: Path | None) -> Any:
             f"corpus directory not found: {corpus_root}; pass --corpus DIR or set KSCORPUS_CORPUS"
         )
     root = resolve_index_dir(index_dir, corpus_root)
-    err = _err()
-    return ensure_index(corpus_root, root, notify=lambda m: err.print(f"kscorpus: {m}"))
+    return ensure_index(corpus_root, root, notify=lambda m: _err().print(f"kscorpus: {m}"))
 
 
 def _print_json(data: Any) -> None:

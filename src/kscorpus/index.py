@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .convert import to_simplified
+from .convert import convertible_chars, to_simplified
 from .corpus import GLOSSARY, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
@@ -33,6 +33,7 @@ PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed 
 CURRENT = "CURRENT"
 META = "meta.json"
 LOCK = ".lock"
+CONVERTIBLE = "convertible.txt"
 
 Progress = Callable[[int, int, str], None]
 
@@ -121,6 +122,13 @@ class IndexHandle:
 
         path = self.path / GLOSSARY
         return load_glossary(path) if path.is_file() else Glossary(())
+
+    def convertible(self) -> frozenset[str] | None:
+        """Characters OpenCC would change (None if unknown: then every query is converted)."""
+        try:
+            return frozenset((self.path / CONVERTIBLE).read_text(encoding="utf-8"))
+        except OSError:
+            return None
 
     def article_ids(self) -> list[str]:
         return [a["id"] for a in self.meta["articles"]]
@@ -284,6 +292,7 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
                 tokens = r.field_length("text")
             tk = jieba_tokenizer(corpus.userdict)
             compile_dictionary(tk.FREQ, tk.total, tmp)
+            (tmp / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
             meta = {
                 "schema": SCHEMA_VERSION,
                 "kscorpus": __version__,

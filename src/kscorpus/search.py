@@ -79,19 +79,22 @@ class Results:
         }
 
 
-def normalize_query(q: str) -> str:
-    """NFC, full-width ASCII and curly quotes folded, Traditional → Simplified."""
+def normalize_query(q: str, convertible: frozenset[str] | None = None) -> str:
+    """NFC, full-width ASCII and curly quotes folded, Traditional → Simplified (skipped when
+    ``convertible`` says no character of the query would change)."""
     q = unicodedata.normalize("NFC", q).translate(_FOLD)
     q = "".join(c if c.isprintable() else " " for c in q).strip()
+    if convertible is not None and convertible.isdisjoint(q):
+        return q
     return to_simplified(q)
 
 
-def parse(q: str, schema: Any) -> tuple[str, Any]:
+def parse(q: str, schema: Any, convertible: frozenset[str] | None = None) -> tuple[str, Any]:
     """Normalize and parse ``q`` against ``schema``; a QueryError says what is wrong."""
     from whoosh import query as wq
     from whoosh.qparser import MultifieldParser
 
-    normalized = normalize_query(q)
+    normalized = normalize_query(q, convertible)
     if not normalized:
         raise QueryError("empty query; give words to search for, e.g. kscorpus search 信任电商")
     if len(normalized) > MAX_QUERY:
@@ -159,7 +162,7 @@ def search(
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
     ix = handle.passages if passages else handle.articles
-    normalized, parsed = parse(q, ix.schema)
+    normalized, parsed = parse(q, ix.schema, handle.convertible())
     if cross:
         parsed = _cross(handle, normalized, parsed, ix.schema)
     flt = wq.Term("lang", lang) if lang else None
