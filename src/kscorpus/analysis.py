@@ -88,20 +88,40 @@ def tokens(
     With ``subwords``, a long Chinese word is preceded by its dictionary sub-words at the same
     position, so 电商 finds 信任电商 while the phrase "信任电商" still matches word by word.
     ``fast`` segments with an open index's compiled dictionary when there is one (queries).
+    Segmentation never crosses a line break, so lines are segmented (and cached) one by one:
+    ingest indexes each paragraph twice, in the article and as a passage, but segments it once.
     """
+    pos = base = 0
+    for line in text.split("\n"):
+        toks = _line_tokens(line, tuple(userdict), subwords, fast)
+        for term, p, s, e in toks:
+            yield term, pos + p, base + s, base + e
+        if toks:
+            pos += toks[-1][1] + 1
+        base += len(line) + 1
+
+
+@lru_cache(maxsize=2048)
+def _line_tokens(
+    line: str, userdict: UserDict, subwords: bool, fast: bool
+) -> tuple[tuple[str, int, int, int], ...]:
     seg = segmenter(userdict, compiled=fast)
-    text = text.translate(FOLD)
+    folded = line.translate(FOLD)
+    out = []
     pos = 0
-    for word, start, end in seg.words(text):
+    for word, start, end in seg.words(folded):
         if HAN.search(word):
             if subwords:
-                for sub, off in seg.subwords(word):
-                    yield sub, pos, start + off, start + off + len(sub)
-            yield word.lower(), pos, start, end
+                out.extend(
+                    (sub, pos, start + off, start + off + len(sub))
+                    for sub, off in seg.subwords(word)
+                )
+            out.append((word.lower(), pos, start, end))
             pos += 1
             continue
         for m in _LATIN.finditer(word):
             term = latin_term(m.group())
             if term is not None:
-                yield term, pos, start + m.start(), start + m.end()
+                out.append((term, pos, start + m.start(), start + m.end()))
                 pos += 1
+    return tuple(out)
