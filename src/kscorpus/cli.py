@@ -399,8 +399,9 @@ def main() -> None:
     """Console-script entry point. Output is UTF-8 whatever the locale (LANG=C, a pipe with
     PYTHONIOENCODING=ascii): Chinese text must never fail to print."""
     for stream in (sys.stdout, sys.stderr):
-        if (stream.encoding or "").lower().replace("-", "") != "utf8":
-            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        reconfigure = getattr(stream, "reconfigure", None)  # absent on a StringIO
+        if reconfigure and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(encoding="utf-8")
     app()
 
 
