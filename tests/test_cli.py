@@ -145,11 +145,82 @@ def test_ingest_reports_a_summary(tmp_path, corpus_copy):
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout)
     assert summary["articles"] == 5 and summary["passages"] > 100 and summary["tokens"] > 5000
-    assert "indexed 5 articles" in r.stderr
-    # a second ingest replaces the generation atomically and leaves a single one behind
-    runner.invoke(app, ["ingest", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix")])
+    assert summary["updated"] == 5
+    assert "indexed 5 new or changed article(s)" in r.stderr
+    assert "002: repaired" in r.stderr
+    # a rebuild replaces the generation atomically and leaves a single one behind
+    args = ["ingest", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix")]
+    assert runner.invoke(app, [*args, "--rebuild"]).exit_code == 0
     gens = [p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith(("gen-", ".tmp-"))]
     assert len(gens) == 1
+
+
+def ingest_json(corpus, index, *extra):
+    r = runner.invoke(
+        app, ["ingest", "--json", "--corpus", str(corpus), "--index", str(index), *extra]
+    )
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout), r.stderr
+
+
+def hits(corpus, index, query):
+    r = runner.invoke(
+        app, ["search", query, "--json", "--corpus", str(corpus), "--index", str(index)]
+    )
+    return [h["id"] for h in json.loads(r.stdout)["hits"]]
+
+
+def test_incremental_ingest_processes_only_what_changed(tmp_path, corpus_copy):
+    index = tmp_path / "ix"
+    full, _ = ingest_json(corpus_copy, index)
+    again, err = ingest_json(corpus_copy, index)
+    assert again["updated"] == 0 and "nothing to do" in err
+    # touching a file changes nothing: content hashes decide, not times
+    art = corpus_copy / "003_1ef78f48ecd6acd2.txt"
+    art.touch()
+    assert ingest_json(corpus_copy, index)[0]["updated"] == 0
+    # one changed article is re-processed; the others are reused as they were
+    art.write_text(art.read_text(encoding="utf-8") + "\n新增段落:Qwertz 计划。\n", encoding="utf-8")
+    one, err = ingest_json(corpus_copy, index)
+    assert one["updated"] == 1 and one["articles"] == 5
+    assert one["passages"] == full["passages"] + 1
+    assert "003: repaired" not in err and hits(corpus_copy, index, "qwertz") == ["003"]
+    assert sorted(hits(corpus_copy, index, "信任电商")) == ["000", "003", "004"]
+    # a changed side of a translation pair is realigned
+    zh = corpus_copy / "000_90d88434d4b7c06b.txt"
+    zh.write_text(zh.read_text(encoding="utf-8") + "\n增加的结尾段落。\n", encoding="utf-8")
+    assert ingest_json(corpus_copy, index)[0]["updated"] == 1
+    pair = runner.invoke(
+        app,
+        [
+            "show",
+            "000",
+            "--side-by-side",
+            "--json",
+            "--corpus",
+            str(corpus_copy),
+            "--index",
+            str(index),
+        ],
+    )
+    segs = json.loads(pair.stdout)["segments"]
+    assert any("增加的结尾段落" in g["zh_text"] for g in segs)
+    # an article removed from the manifest leaves the index
+    manifest = corpus_copy / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    start = text.index('[[article]]\nid = "002"')
+    end = text.index("[[article]]", start + 1)
+    manifest.write_text(text[:start] + text[end:], encoding="utf-8")
+    gone, _ = ingest_json(corpus_copy, index)
+    assert gone["removed"] == 1 and gone["articles"] == 4 and gone["updated"] == 0
+    assert "002" not in hits(corpus_copy, index, "引力大会")
+    # and the result is the index a rebuild gives
+    rebuilt, _ = ingest_json(corpus_copy, tmp_path / "fresh", "--rebuild")
+    assert (rebuilt["articles"], rebuilt["passages"], rebuilt["tokens"]) == (
+        gone["articles"],
+        gone["passages"],
+        gone["tokens"],
+    )
 
 
 def test_corpus_errors_exit_4(tmp_path):

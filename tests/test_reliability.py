@@ -296,7 +296,7 @@ def test_full_disk_keeps_the_previous_index(built, monkeypatch):
 
     monkeypatch.setattr(kindex, "compile_dictionary", full)
     with pytest.raises(IndexError_, match=r"No space left on device.*previous index is intact"):
-        build(load_corpus(corpus), index)
+        build(load_corpus(corpus), index, rebuild=True)
     assert not [x for x in index.iterdir() if x.name.startswith(".tmp-") or x.name == ".lock"]
     still_whole(index, before)
 

@@ -126,8 +126,8 @@ def ingest(
         bool,
         typer.Option(
             "--rebuild",
-            help="Build from the corpus alone, never reading the current index (for a damaged "
-            "one). Ingest builds a complete new index either way.",
+            help="Rebuild every article from the corpus, not reusing the current index (use it "
+            "on a damaged index). Without it, only new or changed articles are processed.",
         ),
     ] = False,
     corpus_dir: CorpusOpt = None,
@@ -135,7 +135,7 @@ def ingest(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Clean every article and build the search index (atomically replacing the old one)."""
+    """Clean new and changed articles and update the search index (atomically)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .corpus import load_corpus
@@ -151,11 +151,14 @@ def ingest(
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("", total=len(corpus.articles))
+        task = bar.add_task("", total=None)
         report = build(
             corpus,
             root,
-            lambda done, total, what: bar.update(task, completed=done, description=what),
+            lambda done, total, what: bar.update(
+                task, completed=done, total=total, description=what
+            ),
+            rebuild=rebuild,
         )
     for p in report.proposed_pairs:
         err.print(
@@ -171,6 +174,8 @@ def ingest(
         "articles": report.articles,
         "passages": report.passages,
         "tokens": report.tokens,
+        "updated": report.updated,
+        "removed": report.removed,
         "proposed_pairs": report.proposed_pairs,
         "skipped": report.skipped,
         "seconds": round(report.seconds, 2),
@@ -179,10 +184,18 @@ def ingest(
         err.print(f"  skipped {aid}: {why}", markup=False)
     if as_json:
         _print_json(summary)
-    err.print(
-        f"kscorpus: indexed {report.articles} articles, {report.passages} passages, "
-        f"{report.tokens:,} tokens in {report.seconds:.1f} s → {root}"
-    )
+    if report.updated or report.removed or report.skipped:
+        err.print(
+            f"kscorpus: indexed {report.updated} new or changed article(s)"
+            + (f", removed {report.removed}" if report.removed else "")
+            + f"; the index holds {report.articles} articles, {report.passages} passages, "
+            f"{report.tokens:,} tokens ({report.seconds:.1f} s) → {root}"
+        )
+    else:
+        err.print(
+            f"kscorpus: the index is up to date ({report.articles} articles); nothing to do "
+            f"({report.seconds:.1f} s) → {root}"
+        )
     if report.skipped:
         err.print(
             f"kscorpus: error: {len(report.skipped)} article(s) could not be read and are not "
@@ -405,4 +418,4 @@ def main() -> None:
     app()
 
 
-from . import cli_data  # noqa: E402, F401  (registers export, import, stats)
+from . import cli_data, cli_study  # noqa: E402, F401  (register export, import, stats, kwic, …)

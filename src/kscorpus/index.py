@@ -22,10 +22,10 @@ from typing import Any
 
 from . import __version__
 from .convert import convertible_chars, to_simplified
-from .corpus import GLOSSARY, Corpus, fingerprint, load_corpus
+from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
-from .pipeline import Document, document_from_json, document_to_json, prepare
+from .pipeline import Document, document_from_json, document_to_json, prepare_bytes
 from .segment import jieba_tokenizer, use_compiled
 
 SCHEMA_VERSION = 2
@@ -144,6 +144,8 @@ class BuildReport:
     proposed_pairs: list[dict[str, Any]]
     skipped: dict[str, str]  # article id → why it could not be read
     seconds: float
+    updated: int = 0  # articles cleaned and indexed by this run
+    removed: int = 0
 
 
 def status(corpus_root: Path, root: Path) -> str:
@@ -236,9 +238,19 @@ def open_index(root: Path) -> IndexHandle:
     return handle
 
 
-def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> BuildReport:
-    """Build a new generation from the corpus and switch to it atomically."""
+def build(
+    corpus: Corpus, root: Path, progress: Progress | None = None, rebuild: bool = False
+) -> BuildReport:
+    """Write a new index generation and switch to it atomically.
+
+    Incremental unless ``rebuild``: when the current generation was built by this kscorpus with
+    the same user dictionary and glossary, its files are hard-linked into the new generation and
+    only articles whose bytes or manifest entry changed are cleaned and indexed again (content
+    hashes, not times); nothing changed means nothing is written.
+    """
     from whoosh import index as windex
+
+    from .analysis import tokens
 
     t0 = time.perf_counter()
     try:
@@ -246,67 +258,110 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
     except OSError as e:
         raise IndexError_(f"cannot create index directory {root}: {e.strerror}") from None
     with _lock(root):
+        old = None if rebuild else _reusable(corpus, root)
+        data = {a.id: _read_or_none(corpus, a) for a in corpus.articles}
+        hashes = {i: hashlib.sha256(d).hexdigest() for i, d in data.items() if d is not None}
+        before = {a["id"]: a for a in old.meta["articles"]} if old else {}
+        entries = {a.id: a.to_json() for a in corpus.articles}
+        kept = {
+            i
+            for i, a in before.items()
+            if i in hashes and a.get("sha256") == hashes[i] and _entry(a) == entries[i]
+        }
+        todo = [a for a in corpus.articles if a.id not in kept]
+        gone = set(before) - kept
+        if old and not todo and not gone:
+            _write_atomic(old.path / META, _meta_json(corpus, old.meta))
+            return BuildReport(
+                old.path,
+                len(kept),
+                old.meta["passages"],
+                old.meta["tokens"],
+                {},
+                old.meta["proposed_pairs"],
+                {},
+                time.perf_counter() - t0,
+                updated=0,
+                removed=0,
+            )
         gen = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
         tmp = root / f".tmp-{gen}"
         try:
             tmp.mkdir()
-            a_schema, p_schema, l_schema = _schemas(corpus.userdict)
-            a_ix = windex.create_in(str(tmp), a_schema, indexname="articles")
-            p_ix = windex.create_in(str(tmp), p_schema, indexname="passages")
-            l_ix = windex.create_in(str(tmp), l_schema, indexname="aligned")
+            if old:
+                for f in old.path.iterdir():
+                    if not f.name.endswith("WRITELOCK") and f.name != META:
+                        _link(f, tmp / f.name)
+                a_ix, p_ix, l_ix = (
+                    windex.open_dir(str(tmp), indexname=n)
+                    for n in ("articles", "passages", "aligned")
+                )
+            else:
+                a_ix, p_ix, l_ix = (
+                    windex.create_in(str(tmp), sc, indexname=n)
+                    for sc, n in zip(_schemas(corpus.userdict), ("articles", "passages", "aligned"))
+                )
+            glossary = corpus.glossary()
             paired = {i for pair in corpus.pairs() for i in pair}
             candidates = _candidates(corpus)
-            glossary = corpus.glossary()
             paras: dict[str, list[str]] = {}  # of paired articles, to align them
             anchors: dict[str, frozenset[Any]] = {}  # of candidates, to propose pairs
             aw, pw = a_ix.writer(limitmb=128), p_ix.writer(limitmb=128)
-            n_pass = 0
+            for aid in gone:
+                aw.delete_by_term("id", aid)
+                pw.delete_by_term("id", aid)
             repairs: dict[str, list[str]] = {}
-            summaries: list[dict[str, Any]] = []
+            summaries: dict[str, dict[str, Any]] = {i: before[i] for i in kept}
             skipped: dict[str, str] = {}
-            total = len(corpus.articles)
-            for i, article in enumerate(corpus.articles):
+            for i, article in enumerate(todo):
                 if progress:
-                    progress(i, total, article.id)
+                    progress(i, len(todo), article.id)
                 try:
-                    doc = prepare(corpus, article)
+                    doc = prepare_bytes(
+                        article,
+                        _readable(corpus, article, data[article.id]),
+                        str(corpus.path(article)),
+                    )
                 except CorpusError as e:  # one unreadable article does not stop the others
                     skipped[article.id] = str(e)
                     continue
                 repairs[article.id] = [r.kind for r in doc.repairs]
-                summaries.append(article.to_json() | {"chars": len(doc.text)})
-                n_pass += _add(aw, pw, doc)
+                summaries[article.id] = entries[article.id] | {
+                    "chars": len(doc.text),
+                    "passages": len(doc.paragraphs),
+                    "tokens": sum(1 for _ in tokens(doc.text, corpus.userdict)),  # cached lines
+                    "sha256": doc.sha256,
+                }
+                _add(aw, pw, doc)
                 if article.id in paired:
                     paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
                 if article.id in candidates:
                     anchors[article.id] = _anchors(doc.text, article.lang, glossary)
             if progress:
-                progress(total, total, "writing")
+                progress(len(todo), len(todo), "writing")
             aw.commit()
             pw.commit()
-            if (corpus.root / GLOSSARY).is_file():
+            for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
+                paras[aid] = _paragraphs(old, aid)
+            for aid in candidates & kept - set(anchors):
+                anchors[aid] = _anchors(_text(old, aid), before[aid]["lang"], glossary)
+            if (corpus.root / GLOSSARY).is_file() and not old:
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
-            _add_alignments(l_ix, corpus.pairs(), paras, glossary)
+            _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
             proposals = _propose_pairs(corpus, anchors)
-            with a_ix.reader() as r:
-                tokens = r.field_length("text")
-            tk = jieba_tokenizer(corpus.userdict)
-            compile_dictionary(tk.FREQ, tk.total, tmp)
-            (tmp / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
+            if not old:
+                tk = jieba_tokenizer(corpus.userdict)
+                compile_dictionary(tk.FREQ, tk.total, tmp)
+                (tmp / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
+            ordered = [summaries[a.id] for a in corpus.articles if a.id in summaries]
             meta = {
-                "schema": SCHEMA_VERSION,
-                "kscorpus": __version__,
-                "fingerprint": corpus.fingerprint(),
-                "files": corpus.files(),
-                "corpus": str(corpus.root),
-                "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "articles": summaries,
-                "passages": n_pass,
-                "tokens": tokens,
+                "articles": ordered,
+                "passages": sum(a["passages"] for a in ordered),
+                "tokens": sum(a["tokens"] for a in ordered),
                 "proposed_pairs": proposals,
                 "skipped": skipped,
             }
-            _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=1))
+            _write_atomic(tmp / META, _meta_json(corpus, meta))
             os.rename(tmp, root / gen)
             _write_atomic(root / CURRENT, gen + "\n")
         except OSError as e:
@@ -320,14 +375,86 @@ def build(corpus: Corpus, root: Path, progress: Progress | None = None) -> Build
         _collect_garbage(root, keep=gen)
     return BuildReport(
         root / gen,
-        len(summaries),
-        n_pass,
-        tokens,
+        len(ordered),
+        meta["passages"],
+        meta["tokens"],
         repairs,
         proposals,
         skipped,
         time.perf_counter() - t0,
+        updated=len(todo) - len(skipped),
+        removed=len(gone - set(hashes)),
     )
+
+
+def _meta_json(corpus: Corpus, meta: dict[str, Any]) -> str:
+    """The generation's meta.json: what was indexed, and the corpus state it reflects."""
+    state = {
+        "schema": SCHEMA_VERSION,
+        "kscorpus": __version__,
+        "fingerprint": corpus.fingerprint(),
+        "files": corpus.files(),
+        "corpus": str(corpus.root),
+        "settings": _settings(corpus),
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    return json.dumps(meta | state, ensure_ascii=False, indent=1)
+
+
+def _settings(corpus: Corpus) -> str:
+    """What every article's indexing depends on: a change means a full rebuild."""
+    h = hashlib.sha256(repr(corpus.userdict).encode())
+    path = corpus.root / GLOSSARY
+    h.update(path.read_bytes() if path.is_file() else b"")
+    return h.hexdigest()
+
+
+def _reusable(corpus: Corpus, root: Path) -> IndexHandle | None:
+    """The current generation, if an incremental update of it gives the same index."""
+    meta = _read_meta(root)
+    if not meta or (meta.get("schema"), meta.get("kscorpus"), meta.get("settings")) != (
+        SCHEMA_VERSION,
+        __version__,
+        _settings(corpus),
+    ):
+        return None
+    try:
+        return open_index(root)
+    except IndexError_:
+        return None  # damaged: rebuild
+
+
+def _entry(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: summary.get(k) for k in Article.__dataclass_fields__}
+
+
+def _read_or_none(corpus: Corpus, article: Article) -> bytes | None:
+    try:
+        return corpus.read_bytes(article)
+    except CorpusError:
+        return None
+
+
+def _readable(corpus: Corpus, article: Article, data: bytes | None) -> bytes:
+    return data if data is not None else corpus.read_bytes(article)  # raises the clear error
+
+
+def _link(src: Path, dest: Path) -> None:
+    """Whoosh never rewrites a segment file, so generations can share them."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def _paragraphs(old: IndexHandle | None, aid: str) -> list[str]:
+    doc = old.document(aid) if old else None
+    return [doc.paragraph_text(i) for i in range(len(doc.paragraphs))] if doc else []
+
+
+def _text(old: IndexHandle | None, aid: str) -> str:
+    doc = old.document(aid) if old else None
+    return doc.text if doc else ""
 
 
 def _add(aw: Any, pw: Any, doc: Document) -> int:
@@ -372,14 +499,26 @@ def _candidates(corpus: Corpus) -> set[str]:
 
 
 def _add_alignments(
-    ix: Any, pairs: list[tuple[str, str]], paras: dict[str, list[str]], glossary: Any
+    ix: Any,
+    pairs: list[tuple[str, str]],
+    paras: dict[str, list[str]],
+    glossary: Any,
+    keep: set[str],
 ) -> None:
-    """One record per link: Chinese and English side by side, with the link's confidence."""
+    """One record per link: Chinese and English side by side, with the link's confidence.
+    Pairs of two unchanged articles (``keep``) keep their stored links."""
     from .align import align
 
     w = ix.writer()
+    with ix.searcher() as s:
+        stored = {(f["zh_id"], f["en_id"]) for f in s.all_stored_fields()}
+    for zh_id, en_id in stored:
+        if (zh_id, en_id) not in pairs or not {zh_id, en_id} <= keep:
+            w.delete_by_term("zh_id", zh_id)
     for zh_id, en_id in pairs:
-        if zh_id not in paras or en_id not in paras:
+        if {zh_id, en_id} <= keep and (zh_id, en_id) in stored:
+            continue
+        if not paras.get(zh_id) or not paras.get(en_id):
             continue  # one side could not be read
         zh, en = paras[zh_id], paras[en_id]
         for n, link in enumerate(align(zh, en, glossary)):
