@@ -54,7 +54,41 @@ IndexOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON to stdout (for scripts).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")]
+ScriptOpt = Annotated[
+    str | None, typer.Option("--script", help="Only articles in this script: Hans, Hant, Latn.")
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since", metavar="DATE", help="Only articles dated DATE (YYYY[-MM[-DD]]) or later."
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", metavar="DATE", help="Only articles dated DATE or earlier."),
+]
+EventOpt = Annotated[
+    str | None, typer.Option("--event", help="Only articles whose event contains this text.")
+]
+PublisherOpt = Annotated[
+    str | None,
+    typer.Option("--publisher", help="Only articles whose publisher contains this text."),
+]
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def filters(
+    lang: str | None = None,
+    script: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    event: str | None = None,
+    publisher: str | None = None,
+) -> Any:
+    """The metadata filters of the options (validated: a bad value is a usage error)."""
+    from .filters import Filters
+
+    return Filters(lang, script, since, until, event, publisher)
 
 
 def _err() -> Any:
@@ -237,6 +271,14 @@ def search(
             "and the aligned segments of translation pairs.",
         ),
     ] = False,
+    facets: Annotated[
+        bool, typer.Option("--facets", help="Count the matching articles by year, language, event.")
+    ] = False,
+    script: ScriptOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event: EventOpt = None,
+    publisher: PublisherOpt = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -245,7 +287,6 @@ def search(
     """Search: rank articles (or passages) for a query in Chinese or English."""
     from .search import search as run
 
-    _check_lang(lang)
     handle = _open(corpus_dir, index_dir)
     res = run(
         handle,
@@ -256,6 +297,8 @@ def search(
         original=original,
         parallel=parallel,
         cross=cross,
+        filters=filters(lang, script, since, until, event, publisher),
+        facets=facets,
     )
     if as_json:
         _print_json(res.to_json())
@@ -268,6 +311,8 @@ def search(
     from . import render
 
     render.results(res, _out(), original)
+    if res.facets:
+        render.facets(res.facets, _out())
     shown = f"top {len(res.hits)} of " if res.total > len(res.hits) else ""
     verb = f"{unit}s match" if res.total != 1 else f"{unit} matches"
     err.print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)

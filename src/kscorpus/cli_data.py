@@ -11,7 +11,22 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import CorpusOpt, DebugOpt, IndexOpt, JsonOpt, _open, _print_json, app, handled
+from .cli import (
+    CorpusOpt,
+    DebugOpt,
+    EventOpt,
+    IndexOpt,
+    JsonOpt,
+    PublisherOpt,
+    ScriptOpt,
+    SinceOpt,
+    UntilOpt,
+    _open,
+    _print_json,
+    app,
+    filters,
+    handled,
+)
 from .errors import EXIT_USAGE, KscorpusError
 
 TOP_TERMS = 20
@@ -70,6 +85,12 @@ def export(
             "--index-name", metavar="NAME", help="opensearch-bulk: the index to load into."
         ),
     ] = "kscorpus",
+    lang: Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")] = None,
+    script: ScriptOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event: EventOpt = None,
+    publisher: PublisherOpt = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     debug: DebugOpt = False,
@@ -85,7 +106,10 @@ def export(
     handle = _open(corpus_dir, index_dir)
     corpus = load_corpus(corpus_dir)
     chosen = ex.select(handle, ids, query)
-    if ids is None and query is None:
+    meta_filters = filters(lang, script, since, until, event, publisher)
+    if meta_filters.active():
+        chosen = [i for i in chosen if i in set(meta_filters.ids(handle.meta["articles"]))]
+    if ids is None and query is None and not meta_filters.active():
         for aid, why in handle.meta.get("skipped", {}).items():
             _say(f"article {aid} is not exported: the index could not read it ({why})")
     if not chosen:

@@ -11,12 +11,17 @@ import typer
 from .cli import (
     CorpusOpt,
     DebugOpt,
+    EventOpt,
     IndexOpt,
     JsonOpt,
-    _check_lang,
+    PublisherOpt,
+    ScriptOpt,
+    SinceOpt,
+    UntilOpt,
     _open,
     _print_json,
     app,
+    filters,
     handled,
 )
 from .errors import EXIT_USAGE, KscorpusError
@@ -64,6 +69,11 @@ def kwic(
         typer.Option("--parallel", help="Under each line, the aligned segment of its translation."),
     ] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Lines to show.")] = 100,
+    script: ScriptOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event: EventOpt = None,
+    publisher: PublisherOpt = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -72,15 +82,14 @@ def kwic(
     """Keyword in context: every occurrence of a term, aligned on the term, one per line."""
     from .study import kwic as run
 
-    _check_lang(lang)
     res = run(
         _open(corpus_dir, index_dir),
         " ".join(term),
         width=width,
-        lang=lang,
         sort=sort.value,
         parallel=parallel,
         limit=limit,
+        filters=filters(lang, script, since, until, event, publisher),
     )
     if as_json:
         _print_json(res.to_json())

@@ -184,3 +184,20 @@ def side_by_side(
             mark.append(f"\n{g['confidence']:.2f}", style="yellow")
         table.add_row(mark, g["zh"] or Text("—", style="dim"), g["en"] or Text("—", style="dim"))
     console.print(table)
+
+
+def facets(counts: dict[str, dict[str, int]], console: Console) -> None:
+    """Facet counts side by side: year, language, event."""
+    from rich.columns import Columns
+    from rich.table import Table
+
+    tables = []
+    for name, rows in counts.items():
+        t = Table(box=None, header_style="bold", pad_edge=False)
+        t.add_column(name)
+        t.add_column("articles", justify="right")
+        for key, n in rows.items():
+            t.add_row(key, str(n))
+        tables.append(t)
+    console.print()
+    console.print(Columns(tables, padding=(0, 4)))

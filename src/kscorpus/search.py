@@ -15,6 +15,8 @@ from typing import Any
 
 from .convert import to_simplified
 from .errors import QueryError
+from .filters import Filters
+from .filters import facets as facet_counts
 from .highlight import Snippet, in_original, match_spans, snippet
 from .index import IndexHandle
 from .segment import HAN_RUN as HAN
@@ -66,6 +68,7 @@ class Results:
     total: int
     hits: list[Hit] = field(default_factory=list)
     terms: tuple[str, ...] = ()
+    facets: dict[str, dict[str, int]] | None = None  # over every matching article
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class Results:
             "total": self.total,
             "terms": list(self.terms),
             "hits": [h.to_json() for h in self.hits],
+            **({"facets": self.facets} if self.facets is not None else {}),
         }
 
 
@@ -148,6 +152,8 @@ def search(
     original: bool = False,
     parallel: bool = False,
     cross: bool = False,
+    filters: Filters | None = None,
+    facets: bool = False,
 ) -> Results:
     """Rank articles (or passages) for query ``q``.
 
@@ -155,6 +161,8 @@ def search(
     ``parallel``: each hit in a translation pair carries the aligned passage of the other side.
     ``cross``: the query also looks for the glossary's translations of its terms, and articles
     whose translation matched through an aligned segment are added.
+    ``filters``: only articles whose manifest fields pass (``lang`` is a shorthand for one).
+    ``facets``: counts of all matching articles by year, language and event.
     """
     from whoosh import query as wq
     from whoosh.scoring import BM25F
@@ -165,10 +173,15 @@ def search(
     normalized, parsed = parse(q, ix.schema, handle.convertible())
     if cross:
         parsed = _cross(handle, normalized, parsed, ix.schema)
-    flt = wq.Term("lang", lang) if lang else None
+    filters = replace(filters or Filters(), lang=lang) if lang else filters
+    flt = None
+    if filters is not None and filters.active():
+        flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.meta["articles"])])
     with ix.searcher(weighting=BM25F()) as s:
-        found = s.search(parsed, limit=limit, filter=flt)
-        total = len(found)
+        results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
+        total = len(results)
+        matched = set(results.groups("id")) if facets else set()
+        found = list(results)[:limit]  # grouping makes Whoosh return every hit
         terms = _positive_terms(parsed.simplify(s.reader()))
         if passages:
             hits = [
@@ -184,7 +197,11 @@ def search(
     titles = {a["id"]: a["title"] for a in handle.meta["articles"]}  # the manifest's own script
     hits = [replace(h, title=titles.get(h.id, h.title)) for h in hits]
     if cross and not passages:
-        hits, total = _add_via_alignment(handle, parsed, hits, total, limit, lang, terms, width)
+        hits, total = _add_via_alignment(handle, parsed, hits, total, limit, filters, terms, width)
+    counts = None
+    if facets:
+        matched |= {h.id for h in hits}
+        counts = facet_counts(a for a in handle.meta["articles"] if a["id"] in matched)
     if original:
         hits = [_with_original(handle, h) for h in hits]
     if parallel:
@@ -197,6 +214,7 @@ def search(
         total,
         hits,
         tuple(sorted(terms)),
+        counts,
     )
 
 
@@ -236,7 +254,7 @@ def _add_via_alignment(
     hits: list[Hit],
     total: int,
     limit: int,
-    lang: str | None,
+    filters: Filters | None,
     terms: set[str],
     width: int,
 ) -> tuple[list[Hit], int]:
@@ -253,10 +271,10 @@ def _add_via_alignment(
         for f in s.search(q, limit=None):
             for side in ("zh", "en"):
                 aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
-                if aid in found or not pnos or (lang and lang != side):
+                if aid in found or not pnos:
                     continue
                 doc = handle.document(aid)
-                if doc is None:
+                if doc is None or (filters and not filters.admits(doc.article.to_json())):
                     continue
                 found.add(aid)
                 pstart = doc.paragraphs[pnos[0]][0]

@@ -17,6 +17,7 @@ from typing import Any
 
 from .analysis import FOLD, latin_term, tokens
 from .errors import QueryError
+from .filters import Filters
 from .highlight import cells
 from .index import IndexHandle
 from .pipeline import Document
@@ -85,6 +86,7 @@ def kwic(
     sort: str = "position",
     parallel: bool = False,
     limit: int | None = None,
+    filters: Filters | None = None,
 ) -> Concordance:
     """Every occurrence of ``term`` in the cleaned texts, with ``width`` cells of context.
 
@@ -106,7 +108,7 @@ def kwic(
     order = {aid: n for n, aid in enumerate(handle.article_ids())}
     lines: list[KwicLine] = []
     for a in handle.meta["articles"]:
-        if lang and a["lang"] != lang:
+        if (lang and a["lang"] != lang) or (filters and not filters.admits(a)):
             continue
         doc = handle.document(a["id"])
         if doc is None:
