@@ -64,6 +64,7 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         ("search", ["search", "Kuaishou", "--lang", "en"]),
         ("search", ["search", "zyxwvut"]),
         ("search", ["search", "体验-价格比", "--parallel"]),
+        ("search", ["search", "电商", "--facets", "--script", "Hant"]),
         ("search", ["search", "Magnetic Engine", "--cross", "--parallel"]),
         ("show-pair", ["show", "000", "--side-by-side"]),
         ("show", ["show", "000"]),

@@ -463,4 +463,4 @@ def main() -> None:
     app()
 
 
-from . import cli_data, cli_study  # noqa: E402, F401  (register export, import, stats, kwic, …)
+from . import cli_corpus, cli_data, cli_study  # noqa: E402, F401  (register their commands)
