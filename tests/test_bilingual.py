@@ -92,3 +92,11 @@ def test_ingest_proposes_an_undeclared_pair(tmp_path, corpus_copy):
     proposals = json.loads(r.stdout)["proposed_pairs"]
     assert [(p["zh"], p["en"]) for p in proposals] == [("000", "001")]
     assert "proposed translation pair: 000 ↔ 001" in r.stderr
+    # an incremental ingest keeps the proposal (from the anchors saved with the index)
+    art = corpus_copy / "003_1ef78f48ecd6acd2.txt"
+    art.write_text(art.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    r = runner.invoke(
+        app, ["ingest", "--json", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix")]
+    )
+    again = json.loads(r.stdout)
+    assert again["updated"] == 1 and again["proposed_pairs"] == proposals

@@ -9,6 +9,7 @@ next build clears the leftovers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ CURRENT = "CURRENT"
 META = "meta.json"
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
+ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
 
 Progress = Callable[[int, int, str], None]
 
@@ -106,9 +108,13 @@ class IndexHandle:
     aligned: Any
 
     def document(self, article_id: str) -> Document | None:
-        with self.articles.searcher() as s:
-            fields = s.document(id=article_id)
+        fields = self._searcher.document(id=article_id)
         return document_from_json(json.loads(fields["doc"])) if fields else None
+
+    @functools.cached_property
+    def _searcher(self) -> Any:
+        """One searcher for all document look-ups: opening one reads every segment's files."""
+        return self.articles.searcher()
 
     def segments(self, zh_id: str, en_id: str) -> list[dict[str, Any]]:
         """The aligned segments of a translation pair, in order (empty if not a pair)."""
@@ -343,8 +349,15 @@ def build(
             pw.commit()
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)
+            stored = _load_anchors(old.path) if old else {}
             for aid in candidates & kept - set(anchors):
-                anchors[aid] = _anchors(_text(old, aid), before[aid]["lang"], glossary)
+                anchors[aid] = stored.get(aid) or _anchors(
+                    _text(old, aid), before[aid]["lang"], glossary
+                )
+            _write_atomic(
+                tmp / ANCHORS,
+                json.dumps({i: sorted(map(list, a), key=repr) for i, a in anchors.items()}),
+            )
             if (corpus.root / GLOSSARY).is_file() and not old:
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
@@ -450,6 +463,19 @@ def _link(src: Path, dest: Path) -> None:
 def _paragraphs(old: IndexHandle | None, aid: str) -> list[str]:
     doc = old.document(aid) if old else None
     return [doc.paragraph_text(i) for i in range(len(doc.paragraphs))] if doc else []
+
+
+def _load_anchors(path: Path) -> dict[str, frozenset[Any]]:
+    """Anchors saved by the previous build (JSON turned tuples into lists: turn them back)."""
+    try:
+        data = json.loads((path / ANCHORS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+    def tup(v: Any) -> Any:
+        return tuple(tup(x) for x in v) if isinstance(v, list) else v
+
+    return {i: frozenset(tup(a) for a in rows) for i, rows in data.items()}
 
 
 def _text(old: IndexHandle | None, aid: str) -> str:
