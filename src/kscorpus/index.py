@@ -9,7 +9,6 @@ next build clears the leftovers.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -17,7 +16,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -106,20 +105,25 @@ class IndexHandle:
     articles: Any
     passages: Any
     aligned: Any
+    _searchers: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def document(self, article_id: str) -> Document | None:
-        fields = self._searcher.document(id=article_id)
+        fields = self.searcher("articles").document(id=article_id)
         return document_from_json(json.loads(fields["doc"])) if fields else None
 
-    @functools.cached_property
-    def _searcher(self) -> Any:
-        """One searcher for all document look-ups: opening one reads every segment's files."""
-        return self.articles.searcher()
+    def searcher(self, name: str) -> Any:
+        """One BM25F searcher per index for the handle's life: opening one reads every segment
+        file, which is most of what a search costs on a small corpus."""
+        if name not in self._searchers:
+            from whoosh.scoring import BM25F
+
+            self._searchers[name] = getattr(self, name).searcher(weighting=BM25F())
+        return self._searchers[name]
 
     def segments(self, zh_id: str, en_id: str) -> list[dict[str, Any]]:
         """The aligned segments of a translation pair, in order (empty if not a pair)."""
-        with self.aligned.searcher() as s:
-            found = [dict(f) for f in s.documents(zh_id=zh_id) if f["en_id"] == en_id]
+        s = self.searcher("aligned")
+        found = [dict(f) for f in s.documents(zh_id=zh_id) if f["en_id"] == en_id]
         return sorted(found, key=lambda f: f["n"])
 
     def glossary(self) -> Any:
@@ -230,10 +234,10 @@ def open_index(root: Path) -> IndexHandle:
             meta,
             *(windex.open_dir(str(path), indexname=n) for n in ("articles", "passages", "aligned")),
         )
-        for ix in (handle.articles, handle.passages, handle.aligned):
-            with ix.reader() as r:  # touches every segment file: finds deleted or cut ones
-                if r.doc_count():
-                    r.stored_fields(0)
+        for name in ("articles", "passages", "aligned"):
+            r = handle.searcher(name).reader()  # touches every segment file: finds deleted or
+            if r.doc_count():  # cut ones (and the searchers serve the searches that follow)
+                r.stored_fields(0)
         FastSegmenter(path).get("电商")
     except Exception as e:  # whoosh raises many kinds on damaged files
         raise IndexError_(

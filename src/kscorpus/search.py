@@ -165,7 +165,6 @@ def search(
     ``facets``: counts of all matching articles by year, language and event.
     """
     from whoosh import query as wq
-    from whoosh.scoring import BM25F
 
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
@@ -177,23 +176,23 @@ def search(
     flt = None
     if filters is not None and filters.active():
         flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.meta["articles"])])
-    with ix.searcher(weighting=BM25F()) as s:
-        results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
-        total = len(results)
-        matched = set(results.groups("id")) if facets else set()
-        found = list(results)[:limit]  # grouping makes Whoosh return every hit
-        terms = _positive_terms(parsed.simplify(s.reader()))
-        if passages:
-            hits = [
-                _hit(i, f, f.score, (f["pno"], f["text"], f["start"]), terms, width)
-                for i, f in enumerate(found, 1)
-            ]
-        else:
-            best = _best_passages(handle, parsed, [f["id"] for f in found])
-            hits = []
-            for i, f in enumerate(found, 1):
-                passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
-                hits.append(_hit(i, f, f.score, passage, terms, width))
+    s = handle.searcher("passages" if passages else "articles")
+    results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
+    total = len(results)
+    matched = set(results.groups("id")) if facets else set()
+    found = list(results)[:limit]  # grouping makes Whoosh return every hit
+    terms = _positive_terms(parsed.simplify(s.reader()))
+    if passages:
+        hits = [
+            _hit(i, f, f.score, (f["pno"], f["text"], f["start"]), terms, width)
+            for i, f in enumerate(found, 1)
+        ]
+    else:
+        best = _best_passages(handle, parsed, [f["id"] for f in found])
+        hits = []
+        for i, f in enumerate(found, 1):
+            passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
+            hits.append(_hit(i, f, f.score, passage, terms, width))
     titles = {a["id"]: a["title"] for a in handle.meta["articles"]}  # the manifest's own script
     hits = [replace(h, title=titles.get(h.id, h.title)) for h in hits]
     if cross and not passages:
@@ -261,40 +260,39 @@ def _add_via_alignment(
     """Articles whose translation's aligned segment matches, though their own text did not:
     the matching segment's passage on their side becomes the snippet."""
     from whoosh.qparser import MultifieldParser
-    from whoosh.scoring import BM25F
 
     found = {h.id for h in hits}
     parser = MultifieldParser(["zh", "en"], handle.aligned.schema)
     q = parser.parse(str(parsed).replace("title:", "").replace("text:", ""))
     extra: list[Hit] = []
-    with handle.aligned.searcher(weighting=BM25F()) as s:
-        for f in s.search(q, limit=None):
-            for side in ("zh", "en"):
-                aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
-                if aid in found or not pnos:
-                    continue
-                doc = handle.document(aid)
-                if doc is None or (filters and not filters.admits(doc.article.to_json())):
-                    continue
-                found.add(aid)
-                pstart = doc.paragraphs[pnos[0]][0]
-                ptext = doc.paragraph_text(pnos[0])
-                snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
-                a = doc.article
-                extra.append(
-                    Hit(
-                        0,
-                        aid,
-                        a.lang,
-                        a.script,
-                        a.title,
-                        a.date,
-                        f.score / 2,
-                        pnos[0],
-                        snip,
-                        via="alignment",
-                    )
+    s = handle.searcher("aligned")
+    for f in s.search(q, limit=None):
+        for side in ("zh", "en"):
+            aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
+            if aid in found or not pnos:
+                continue
+            doc = handle.document(aid)
+            if doc is None or (filters and not filters.admits(doc.article.to_json())):
+                continue
+            found.add(aid)
+            pstart = doc.paragraphs[pnos[0]][0]
+            ptext = doc.paragraph_text(pnos[0])
+            snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
+            a = doc.article
+            extra.append(
+                Hit(
+                    0,
+                    aid,
+                    a.lang,
+                    a.script,
+                    a.title,
+                    a.date,
+                    f.score / 2,
+                    pnos[0],
+                    snip,
+                    via="alignment",
                 )
+            )
     merged = sorted(hits + extra, key=lambda h: -h.score)[:limit]
     return [replace(h, rank=i) for i, h in enumerate(merged, 1)], total + len(extra)
 
@@ -336,15 +334,14 @@ def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
 
 def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
     from whoosh import query as wq
-    from whoosh.scoring import BM25F
 
     if not ids:
         return {}
     best: dict[str, Passage] = {}
-    with handle.passages.searcher(weighting=BM25F()) as s:
-        flt = wq.Or([wq.Term("id", i) for i in ids])
-        for f in s.search(parsed, limit=None, filter=flt):
-            best.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
+    s = handle.searcher("passages")
+    flt = wq.Or([wq.Term("id", i) for i in ids])
+    for f in s.search(parsed, limit=None, filter=flt):
+        best.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
     return best
 
 

@@ -45,7 +45,6 @@ class Segmenter:
     """
 
     def __init__(self, userdict: UserDict = (), compiled: Path | None = None) -> None:
-        self.userdict = userdict
         if compiled is not None:
             from .fastseg import FastSegmenter
 
