@@ -298,30 +298,12 @@ def _add_via_alignment(
 
 
 def _with_parallel(handle: IndexHandle, hits: list[Hit]) -> list[Hit]:
-    from .versions import counterpart_id
+    from .versions import aligned_passage
 
     out = []
     for h in hits:
-        other = counterpart_id(handle.meta["articles"], h.id, "en" if h.lang == "zh" else "zh")
-        if other is None or h.passage is None:
-            out.append(h)
-            continue
-        zh_id, en_id = (h.id, other) if h.lang == "zh" else (other, h.id)
-        side, far = ("zh", "en") if h.lang == "zh" else ("en", "zh")
-        seg = next(
-            (g for g in handle.segments(zh_id, en_id) if h.passage in g[f"{side}_pnos"]), None
-        )
-        if seg is None:
-            out.append(h)
-            continue
-        par = {
-            "id": other,
-            "lang": far,
-            "pnos": seg[f"{far}_pnos"],
-            "text": seg[far],
-            "confidence": seg["confidence"],
-        }
-        out.append(replace(h, parallel=par))
+        par = aligned_passage(handle, h.id, h.lang, h.passage) if h.passage is not None else None
+        out.append(replace(h, parallel=par) if par else h)
     return out
 
 

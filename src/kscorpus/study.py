@@ -23,7 +23,7 @@ from .index import IndexHandle
 from .pipeline import Document
 from .search import normalize_query
 from .segment import HAN
-from .versions import counterpart_id, find_version
+from .versions import aligned_passage, counterpart_id, find_version
 
 SORTS = ("position", "left", "right")
 # A word for English matching: letters and digits, not Han (Chinese is matched by substring).
@@ -175,30 +175,10 @@ def _fit(text: str, width: int) -> str:
 
 
 def _with_parallel(handle: IndexHandle, lines: list[KwicLine]) -> list[KwicLine]:
-    arts = handle.meta["articles"]
-    segments: dict[str, list[dict[str, Any]]] = {}
     out = []
     for ln in lines:
-        far = "en" if ln.lang == "zh" else "zh"
-        other = counterpart_id(arts, ln.id, far)
-        if other is None:
-            out.append(ln)
-            continue
-        if ln.id not in segments:
-            pair = (ln.id, other) if ln.lang == "zh" else (other, ln.id)
-            segments[ln.id] = handle.segments(*pair)
-        seg = next((g for g in segments[ln.id] if ln.pno in g[f"{ln.lang}_pnos"]), None)
-        if seg is None:
-            out.append(ln)
-            continue
-        par = {
-            "id": other,
-            "lang": far,
-            "pnos": seg[f"{far}_pnos"],
-            "text": seg[far],
-            "confidence": seg["confidence"],
-        }
-        out.append(replace(ln, parallel=par))
+        par = aligned_passage(handle, ln.id, ln.lang, ln.pno)
+        out.append(replace(ln, parallel=par) if par else ln)
     return out
 
 

@@ -80,3 +80,26 @@ def aligned_pair(
     zh, _ = find_version(handle, zh_id)
     en, _ = find_version(handle, en_id)
     return zh, en, handle.segments(zh_id, en_id)
+
+
+def aligned_passage(
+    handle: IndexHandle, article_id: str, lang: str, pno: int
+) -> dict[str, Any] | None:
+    """The other side of the aligned segment holding paragraph ``pno`` of a paired article:
+    ``{id, lang, pnos, text, confidence}`` (empty ``pnos`` where the translation skips it), or
+    None when the article has no translation."""
+    far = "en" if lang == "zh" else "zh"
+    other = counterpart_id(handle.meta["articles"], article_id, far)
+    if other is None:
+        return None
+    pair = (article_id, other) if lang == "zh" else (other, article_id)
+    seg = next((g for g in handle.segments(*pair) if pno in g[f"{lang}_pnos"]), None)
+    if seg is None:
+        return None
+    return {
+        "id": other,
+        "lang": far,
+        "pnos": seg[f"{far}_pnos"],
+        "text": seg[far],
+        "confidence": seg["confidence"],
+    }
