@@ -177,8 +177,9 @@ def built(tmp_path, corpus_copy):
 
 
 def run_ingest(corpus, index):
+    """A real, full ingest in another process (``--rebuild``: every article is written)."""
     return subprocess.Popen(
-        [*KSCORPUS, "ingest", "--corpus", str(corpus), "--index", str(index)],
+        [*KSCORPUS, "ingest", "--rebuild", "--corpus", str(corpus), "--index", str(index)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,0 +1,5 @@
+"""``python -m kscorpus``: the same as the ``kscorpus`` command."""
+
+from .cli import main
+
+main()
