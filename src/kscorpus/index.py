@@ -25,7 +25,7 @@ from .convert import convertible_chars, to_simplified
 from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
-from .pipeline import Document, document_from_json, document_to_json, prepare_bytes
+from .pipeline import Document, document_from_json, document_to_json, prepare
 from .segment import jieba_tokenizer, use_compiled
 
 SCHEMA_VERSION = 2
@@ -269,8 +269,8 @@ def build(
         raise IndexError_(f"cannot create index directory {root}: {e.strerror}") from None
     with _lock(root):
         old = None if rebuild else _reusable(corpus, root)
-        data = {a.id: _read_or_none(corpus, a) for a in corpus.articles}
-        hashes = {i: hashlib.sha256(d).hexdigest() for i, d in data.items() if d is not None}
+        # hashed one file at a time: a large corpus is never held in memory
+        hashes = {a.id: h for a in corpus.articles if (h := _hash_or_none(corpus, a))}
         before = {a["id"]: a for a in old.meta["articles"]} if old else {}
         entries = {a.id: a.to_json() for a in corpus.articles}
         kept = {
@@ -327,11 +327,7 @@ def build(
                 if progress:
                     progress(i, len(todo), article.id)
                 try:
-                    doc = prepare_bytes(
-                        article,
-                        _readable(corpus, article, data[article.id]),
-                        str(corpus.path(article)),
-                    )
+                    doc = prepare(corpus, article)
                 except CorpusError as e:  # one unreadable article does not stop the others
                     skipped[article.id] = str(e)
                     continue
@@ -445,15 +441,11 @@ def _entry(summary: dict[str, Any]) -> dict[str, Any]:
     return {k: summary.get(k) for k in Article.__dataclass_fields__}
 
 
-def _read_or_none(corpus: Corpus, article: Article) -> bytes | None:
+def _hash_or_none(corpus: Corpus, article: Article) -> str | None:
     try:
-        return corpus.read_bytes(article)
+        return hashlib.sha256(corpus.read_bytes(article)).hexdigest()
     except CorpusError:
         return None
-
-
-def _readable(corpus: Corpus, article: Article, data: bytes | None) -> bytes:
-    return data if data is not None else corpus.read_bytes(article)  # raises the clear error
 
 
 def _link(src: Path, dest: Path) -> None:
