@@ -21,6 +21,7 @@ from .cli import (
     ScriptOpt,
     SinceOpt,
     UntilOpt,
+    _err,
     _open,
     _print_json,
     app,
@@ -267,8 +268,4 @@ def _render_stats(data: dict[str, Any]) -> None:
 
 def _say(message: str) -> None:
     """A notice for people, on stderr."""
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"kscorpus: {message}", markup=False
-    )
+    _err().print(f"kscorpus: {message}", markup=False)
