@@ -137,14 +137,9 @@ def handled(fn: F) -> F:
 def _open(corpus_dir: Path | None, index_dir: Path | None) -> Any:
     """Open the corpus's index, building or refreshing it first if needed."""
     from .corpus import resolve_corpus_dir
-    from .errors import CorpusError
     from .index import ensure_index, resolve_index_dir
 
     corpus_root = resolve_corpus_dir(corpus_dir)
-    if not corpus_root.is_dir():
-        raise CorpusError(
-            f"corpus directory not found: {corpus_root}; pass --corpus DIR or set KSCORPUS_CORPUS"
-        )
     root = resolve_index_dir(index_dir, corpus_root)
     return ensure_index(corpus_root, root, notify=lambda m: _err().print(f"kscorpus: {m}"))
 
@@ -319,8 +314,7 @@ def search(
 
 
 def _check_lang(lang: str | None) -> None:
-    if lang is not None and lang not in ("zh", "en"):
-        raise KscorpusError(f"--lang must be zh or en, not {lang!r}", code=2)
+    filters(lang=lang)  # the one place options are validated
 
 
 @app.command()

@@ -137,18 +137,19 @@ def bundled_corpus_dir() -> Path:
 
 
 def resolve_corpus_dir(corpus: str | os.PathLike[str] | None = None) -> Path:
-    """``--corpus``, then ``$KSCORPUS_CORPUS``, then the bundled corpus."""
+    """``--corpus``, then ``$KSCORPUS_CORPUS``, then the bundled corpus; it must exist."""
     chosen = corpus or os.environ.get("KSCORPUS_CORPUS")
-    return Path(chosen).expanduser().resolve() if chosen else bundled_corpus_dir()
+    root = Path(chosen).expanduser().resolve() if chosen else bundled_corpus_dir()
+    if not root.is_dir():
+        raise CorpusError(
+            f"corpus directory not found: {root}; pass --corpus DIR or set KSCORPUS_CORPUS"
+        )
+    return root
 
 
 def load_corpus(corpus: str | os.PathLike[str] | None = None) -> Corpus:
     """Load and validate the corpus directory's manifest and user dictionary."""
     root = resolve_corpus_dir(corpus)
-    if not root.is_dir():
-        raise CorpusError(
-            f"corpus directory not found: {root}; pass --corpus DIR or set KSCORPUS_CORPUS"
-        )
     manifest = root / MANIFEST
     try:
         raw = manifest.read_bytes()

@@ -96,7 +96,6 @@ def normalize_query(q: str, convertible: frozenset[str] | None = None) -> str:
 def parse(q: str, schema: Any, convertible: frozenset[str] | None = None) -> tuple[str, Any]:
     """Normalize and parse ``q`` against ``schema``; a QueryError says what is wrong."""
     from whoosh import query as wq
-    from whoosh.qparser import MultifieldParser
 
     normalized = normalize_query(q, convertible)
     if not normalized:
@@ -112,11 +111,17 @@ def parse(q: str, schema: Any, convertible: frozenset[str] | None = None) -> tup
         if name not in schema:
             known = ", ".join(n for n in sorted(schema.names()) if n not in ("doc", "start", "key"))
             raise QueryError(f"unknown field '{name}:' in query; fields are: {known}")
-    parser = MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0})
-    parsed = parser.parse(normalized)
+    parsed = _parser(schema).parse(normalized)
     if parsed is wq.NullQuery:
         raise QueryError(f"query {q!r} has no searchable words (only stop words or punctuation?)")
     return normalized, parsed
+
+
+def _parser(schema: Any) -> Any:
+    """Titles and text, a title match counting double (BM25F field boost)."""
+    from whoosh.qparser import MultifieldParser
+
+    return MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0})
 
 
 def check_syntax(q: str) -> None:
@@ -238,12 +243,11 @@ def _hit(
 def _cross(handle: IndexHandle, normalized: str, parsed: Any, schema: Any) -> Any:
     """OR the query with the glossary's other-language terms for what it mentions."""
     from whoosh import query as wq
-    from whoosh.qparser import MultifieldParser
 
     extra = handle.glossary().translations(normalized)
     if not extra:
         return parsed
-    parser = MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0})
+    parser = _parser(schema)
     return wq.Or([parsed, *(parser.parse('"' + t.replace('"', " ") + '"') for t in extra)])
 
 
