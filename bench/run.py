@@ -166,33 +166,43 @@ def _child(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 # --- whole-CLI measurements -----------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (worker processes count too)."""
+def _tree_pss(root: int) -> int:
+    """Proportional set size of ``root`` and all its descendants, in bytes: forked workers
+    share jieba's dictionary with their parent, and PSS counts a shared page once in all
+    (summed RSS would count it in every process)."""
     parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
+                parent[int(entry.name)] = int(f.read().rsplit(b")", 1)[1].split()[1])
         except OSError:  # the process ended meanwhile
             continue
-        pid = int(entry.name)
-        parent[pid], rss[pid] = int(fields[1]), int(fields[21])
     todo, total = [root], 0
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         todo += [p for p, pp in parent.items() if pp == pid]
-    return total * os.sysconf("SC_PAGE_SIZE")
+    return total
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes and stdout of ``cmd``.
+    """Wall seconds, peak memory in bytes and stdout of ``cmd``.
 
-    Peak RSS is the larger of the process tree's summed RSS, polled every 50 ms, and the
-    kernel's exact peak of its largest single process (``wait4``), which catches short spikes.
+    Peak memory is the larger of the process tree's summed PSS, polled every 50 ms, and the
+    kernel's exact peak RSS of its largest single process (``wait4``), which catches spikes.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
@@ -202,7 +212,7 @@ def _run_measured(cmd: list[str]) -> tuple[float, int, str]:
 
         def poll() -> None:
             while not done.wait(0.05):
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
+                peak[0] = max(peak[0], _tree_pss(proc.pid))
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
@@ -313,7 +323,7 @@ def run(
     shutil.rmtree(index, ignore_errors=True)
     _say(f"kscorpus ingest of {len(corpus.articles)} articles ({corpus_bytes / MB:.1f} MB)")
     ingest_cmd = [kscorpus, "ingest", "--json", "--corpus", str(corpus_dir), "--index", str(index)]
-    full_s, peak_rss, out = _run_measured(ingest_cmd)
+    full_s, peak_mem, out = _run_measured(ingest_cmd)
     summary = json.loads(out)
     ingest_mb_s = corpus_bytes / MB / full_s
     if status(corpus.root, index) != "current":  # else every search below would time a rebuild
@@ -358,7 +368,7 @@ def run(
             "seconds": full_s,
             "mb_s": ingest_mb_s,
             "ratio_to_jieba": ingest_mb_s / jieba["mb_s"],
-            "peak_rss_mb": peak_rss / MB,
+            "peak_memory_mb": peak_mem / MB,
             "index_mb": _du(index) / MB,
             "articles": summary["articles"],
             "passages": summary["passages"],
@@ -383,11 +393,11 @@ def table(r: dict[str, Any]) -> str:
     jb, cc, imp = (r["baselines"][k] for k in ("jieba_lcut", "opencc_t2s", "import"))
     return "\n".join(
         [
-            "| articles | corpus MB | ingest s | MB/s | × jieba | peak RSS MB | index MB "
+            "| articles | corpus MB | ingest s | MB/s | × jieba | peak memory MB | index MB "
             "| search p50/p95 ms | CLI p50/p95 ms | CLI / import | incremental / full |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             f"| {r['size']:,} | {r['corpus']['mb']:.1f} | {ing['seconds']:.1f} "
-            f"| {ing['mb_s']:.3f} | {ing['ratio_to_jieba']:.2f} | {ing['peak_rss_mb']:.0f} "
+            f"| {ing['mb_s']:.3f} | {ing['ratio_to_jieba']:.2f} | {ing['peak_memory_mb']:.0f} "
             f"| {ing['index_mb']:.1f} | {lib['p50_ms']:.1f} / {lib['p95_ms']:.1f} "
             f"| {cli['p50_ms']:.0f} / {cli['p95_ms']:.0f} | {cli['ratio_to_import']:.2f} "
             f"| {r['incremental']['ratio_to_full']:.2f} |",

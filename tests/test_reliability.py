@@ -176,10 +176,20 @@ def built(tmp_path, corpus_copy):
     return corpus_copy, index, before
 
 
-def run_ingest(corpus, index):
+def run_ingest(corpus, index, jobs="1"):
     """A real, full ingest in another process (``--rebuild``: every article is written)."""
     return subprocess.Popen(
-        [*KSCORPUS, "ingest", "--rebuild", "--corpus", str(corpus), "--index", str(index)],
+        [
+            *KSCORPUS,
+            "ingest",
+            "--rebuild",
+            "-j",
+            jobs,
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -192,15 +202,32 @@ def still_whole(index, before):
     assert len(handle.article_ids()) == 5
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.6, 1.5, 2.5])
-def test_kill_9_during_ingest_leaves_the_previous_index(built, delay):
+def ingests_running(index):
+    """Processes (forked workers included) whose command line names ``index``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if str(index).encode() in (proc / "cmdline").read_bytes():
+                found.append(proc.name)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("delay", "jobs"), [(0.05, "1"), (0.6, "1"), (1.5, "1"), (2.5, "1"), (1.5, "2"), (2.5, "2")]
+)
+def test_kill_9_during_ingest_leaves_the_previous_index(built, delay, jobs):
     corpus, index, before = built
     art = corpus / GOOD
     art.write_text(art.read_text(encoding="utf-8") + "\n追加一段。\n", encoding="utf-8")
-    p = run_ingest(corpus, index)
+    p = run_ingest(corpus, index, jobs)
     time.sleep(delay)
     p.send_signal(signal.SIGKILL)
     p.wait()
+    for _ in range(50):  # workers die with their parent
+        if not ingests_running(index):
+            break
+        time.sleep(0.1)
+    assert not ingests_running(index)
     still_whole(index, before)
     # the next ingest recovers by itself: stale lock taken over, leftovers cleared
     r = cli("ingest", corpus=corpus, index=index)
@@ -210,16 +237,18 @@ def test_kill_9_during_ingest_leaves_the_previous_index(built, delay):
     assert len([n for n in names if n.startswith("gen-")]) == 1
 
 
-def test_ctrl_c_during_ingest_cleans_up(built):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_ingest_cleans_up(built, jobs):
     corpus, index, before = built
     (corpus / GOOD).touch()
-    p = run_ingest(corpus, index)
+    p = run_ingest(corpus, index, jobs)
     time.sleep(1.0)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     if p.returncode == 130:  # interrupted (else it had already finished)
         assert "interrupted" in err and "Traceback" not in err
         assert not [x for x in index.iterdir() if x.name.startswith(".tmp-") or x.name == ".lock"]
+    assert not ingests_running(index)
     still_whole(index, before)
 
 

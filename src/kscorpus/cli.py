@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import traceback
 import warnings
 from collections.abc import Callable
@@ -148,6 +149,14 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+MAX_REPAIR_LINES = 20
+
+
+def _counted(kinds: list[str]) -> str:
+    """``["pinyin", "pinyin", "debris"]`` → ``2 pinyin, 1 debris``."""
+    return ", ".join(f"{kinds.count(k):,} {k}" for k in dict.fromkeys(kinds))
+
+
 @app.command()
 @handled
 def ingest(
@@ -159,6 +168,16 @@ def ingest(
             "on a damaged index). Without it, only new or changed articles are processed.",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes that clean and index articles (default: one per core once there "
+            "are a few hundred articles to index).",
+        ),
+    ] = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -179,25 +198,34 @@ def ingest(
         MofNCompleteColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,  # no refresh thread: ingest forks its workers
     ) as bar:
         task = bar.add_task("", total=None)
-        report = build(
-            corpus,
-            root,
-            lambda done, total, what: bar.update(
-                task, completed=done, total=total, description=what
-            ),
-            rebuild=rebuild,
-        )
+        shown = [0.0]
+
+        def progress(done: int, total: int, what: str) -> None:
+            now = time.monotonic()
+            bar.update(task, completed=done, total=total, description=what)
+            if now - shown[0] > 0.1:
+                shown[0] = now
+                bar.refresh()
+
+        report = build(corpus, root, progress, rebuild=rebuild, jobs=jobs)
     for p in report.proposed_pairs:
         err.print(
             f"  proposed translation pair: {p['zh']} ↔ {p['en']} (anchor overlap {p['score']}); "
             f'confirm with translation_of = "{p["en"]}" in {p["zh"]}\'s manifest entry'
         )
-    for aid, kinds in report.repairs.items():
-        if kinds:
-            counts = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
-            err.print(f"  {aid}: repaired " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    repaired = {aid: kinds for aid, kinds in report.repairs.items() if kinds}
+    if len(repaired) > MAX_REPAIR_LINES:  # one line, not one per article
+        every = [k for kinds in repaired.values() for k in kinds]
+        err.print(
+            f"  repaired {_counted(every)} in {len(repaired)} articles "
+            "('kscorpus doctor ID' shows each)"
+        )
+    else:
+        for aid, kinds in repaired.items():
+            err.print(f"  {aid}: repaired {_counted(kinds)}")
     summary = {
         "index": str(report.path),
         "articles": report.articles,
@@ -208,6 +236,7 @@ def ingest(
         "proposed_pairs": report.proposed_pairs,
         "skipped": report.skipped,
         "seconds": round(report.seconds, 2),
+        "jobs": report.jobs,
     }
     for aid, why in report.skipped.items():
         err.print(f"  skipped {aid}: {why}", markup=False)
@@ -218,7 +247,9 @@ def ingest(
             f"kscorpus: indexed {report.updated} new or changed article(s)"
             + (f", removed {report.removed}" if report.removed else "")
             + f"; the index holds {report.articles} articles, {report.passages} passages, "
-            f"{report.tokens:,} tokens ({report.seconds:.1f} s) → {root}"
+            f"{report.tokens:,} tokens ({report.seconds:.1f} s"
+            + (f", {report.jobs} processes" if report.jobs > 1 else "")
+            + f") → {root}"
         )
     else:
         err.print(

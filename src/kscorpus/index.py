@@ -9,6 +9,7 @@ next build clears the leftovers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -21,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .convert import convertible_chars, to_simplified
+from .convert import convertible_chars
 from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
-from .pipeline import Document, document_from_json, document_to_json, prepare
+from .pipeline import Document, document_from_json
 from .segment import jieba_tokenizer, use_compiled
+from .writing import LIMIT_MB, Plan, Writer, commit, write_articles
+from .writing import anchors as writing_anchors
 
 SCHEMA_VERSION = 2
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
@@ -156,6 +159,7 @@ class BuildReport:
     seconds: float
     updated: int = 0  # articles cleaned and indexed by this run
     removed: int = 0
+    jobs: int = 1  # processes that wrote them
 
 
 def status(corpus_root: Path, root: Path) -> str:
@@ -249,18 +253,21 @@ def open_index(root: Path) -> IndexHandle:
 
 
 def build(
-    corpus: Corpus, root: Path, progress: Progress | None = None, rebuild: bool = False
+    corpus: Corpus,
+    root: Path,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Write a new index generation and switch to it atomically.
 
     Incremental unless ``rebuild``: when the current generation was built by this kscorpus with
     the same user dictionary and glossary, its files are hard-linked into the new generation and
     only articles whose bytes or manifest entry changed are cleaned and indexed again (content
-    hashes, not times); nothing changed means nothing is written.
+    hashes, not times); nothing changed means nothing is written. ``jobs`` processes write
+    (default: one per core when there are enough articles; see ``writing``).
     """
     from whoosh import index as windex
-
-    from .analysis import tokens
 
     t0 = time.perf_counter()
     try:
@@ -314,44 +321,24 @@ def build(
             glossary = corpus.glossary()
             paired = {i for pair in corpus.pairs() for i in pair}
             candidates = _candidates(corpus)
-            paras: dict[str, list[str]] = {}  # of paired articles, to align them
-            anchors: dict[str, frozenset[Any]] = {}  # of candidates, to propose pairs
-            aw, pw = a_ix.writer(limitmb=128), p_ix.writer(limitmb=128)
+            aw, pw = (Writer(ix, limitmb=LIMIT_MB) for ix in (a_ix, p_ix))
             for aid in gone:
                 aw.delete_by_term("id", aid)
                 pw.delete_by_term("id", aid)
-            repairs: dict[str, list[str]] = {}
-            summaries: dict[str, dict[str, Any]] = {i: before[i] for i in kept}
-            skipped: dict[str, str] = {}
-            for i, article in enumerate(todo):
-                if progress:
-                    progress(i, len(todo), article.id)
-                try:
-                    doc = prepare(corpus, article)
-                except CorpusError as e:  # one unreadable article does not stop the others
-                    skipped[article.id] = str(e)
-                    continue
-                repairs[article.id] = [r.kind for r in doc.repairs]
-                summaries[article.id] = entries[article.id] | {
-                    "chars": len(doc.text),
-                    "passages": len(doc.paragraphs),
-                    "tokens": sum(1 for _ in tokens(doc.text, corpus.userdict)),  # cached lines
-                    "sha256": doc.sha256,
-                }
-                _add(aw, pw, doc)
-                if article.id in paired:
-                    paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
-                if article.id in candidates:
-                    anchors[article.id] = _anchors(doc.text, article.lang, glossary)
+            plan = Plan(corpus, entries, paired, candidates, glossary)
+            compile_ = None if old else functools.partial(_compile, corpus, tmp)
+            written = write_articles(plan, todo, aw, pw, jobs, progress, compile_)
             if progress:
                 progress(len(todo), len(todo), "writing")
-            aw.commit()
-            pw.commit()
+            commit(aw, written.segments[0])
+            commit(pw, written.segments[1])
+            paras, anchors, skipped = written.paras, written.anchors, written.skipped
+            summaries = {i: before[i] for i in kept} | written.summaries
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)
             stored = _load_anchors(old.path) if old else {}
             for aid in candidates & kept - set(anchors):
-                anchors[aid] = stored.get(aid) or _anchors(
+                anchors[aid] = stored.get(aid) or writing_anchors(
                     _text(old, aid), before[aid]["lang"], glossary
                 )
             _write_atomic(
@@ -362,10 +349,6 @@ def build(
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
             proposals = _propose_pairs(corpus, anchors)
-            if not old:
-                tk = jieba_tokenizer(corpus.userdict)
-                compile_dictionary(tk.FREQ, tk.total, tmp)
-                (tmp / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
             ordered = [summaries[a.id] for a in corpus.articles if a.id in summaries]
             meta = {
                 "articles": ordered,
@@ -391,13 +374,22 @@ def build(
         len(ordered),
         meta["passages"],
         meta["tokens"],
-        repairs,
+        written.repairs,
         proposals,
         skipped,
         time.perf_counter() - t0,
         updated=len(todo) - len(skipped),
         removed=len(gone - set(hashes)),
+        jobs=written.jobs,
     )
+
+
+def _compile(corpus: Corpus, path: Path) -> None:
+    """What a query needs instead of loading jieba and OpenCC: the segmentation dictionary,
+    compiled, and the characters OpenCC would change."""
+    tk = jieba_tokenizer(corpus.userdict)
+    compile_dictionary(tk.FREQ, tk.total, path)
+    (path / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
 
 
 def _meta_json(corpus: Corpus, meta: dict[str, Any]) -> str:
@@ -477,32 +469,6 @@ def _load_anchors(path: Path) -> dict[str, frozenset[Any]]:
 def _text(old: IndexHandle | None, aid: str) -> str:
     doc = old.document(aid) if old else None
     return doc.text if doc else ""
-
-
-def _add(aw: Any, pw: Any, doc: Document) -> int:
-    a = doc.article
-    simplify = to_simplified if a.script == "Hant" else str
-    common = {
-        "id": a.id,
-        "lang": a.lang,
-        "script": a.script,
-        "title": simplify(a.title),  # indexed and shown like the text: Simplified
-        "event": a.event,
-        "publisher": simplify(a.publisher),
-        "date": a.date,
-    }
-    aw.add_document(
-        **common, text=doc.text, doc=json.dumps(document_to_json(doc), ensure_ascii=False)
-    )
-    for pno, (s, e) in enumerate(doc.paragraphs):
-        pw.add_document(**common, key=f"{a.id}#{pno}", pno=pno, text=doc.text[s:e], start=s)
-    return len(doc.paragraphs)
-
-
-def _anchors(text: str, lang: str, glossary: Any) -> frozenset[Any]:
-    from .align import anchors_en, anchors_zh
-
-    return (anchors_zh if lang == "zh" else anchors_en)(text, glossary)
 
 
 def _candidates(corpus: Corpus) -> set[str]:

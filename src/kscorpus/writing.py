@@ -1,0 +1,318 @@
+"""Writing cleaned articles into Whoosh segments, on every core.
+
+Whoosh's writer is pure Python and most of ingest time, so a build of many articles splits them
+into contiguous shards, one per core: a forked worker cleans, segments and writes its shard into
+a segment of its own in the new generation, and the parent names every segment in one commit.
+Shards follow corpus order, so document numbers (and ties in ranking) are those of a build in
+one process. Forking shares jieba's loaded dictionary with the workers; where fork is unsafe
+(not Linux, or other threads running) the build stays in one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.writing import SegmentWriter
+
+from .convert import to_simplified
+from .corpus import Article, Corpus
+from .errors import CorpusError, IndexError_
+from .pipeline import Document, document_to_json, prepare
+
+MIN_SHARD = 64  # articles per worker below which forking costs more than it saves
+PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
+LIMIT_MB = 64  # Whoosh's posting pool per writer before it spills to disk (RSS is ~3× this)
+Progress = Callable[[int, int, str], None]
+
+
+class Writer(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer, with field lengths read once per field when postings are
+    written (Whoosh reads each posting's length back from the column file, a third of its
+    commit time)."""
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
+        finally:
+            self.fieldwriter.close()
+            pdr.close()
+
+
+class _Lengths:
+    """``doc_field_length`` over a whole length column decoded into a list."""
+
+    def __init__(self, pdr: Any) -> None:
+        from whoosh.util.numeric import byte_to_length
+
+        self._pdr = pdr
+        self._table = [byte_to_length(b) for b in range(256)]
+        self._fields: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str) -> int:
+        col = self._fields.get(fieldname)
+        if col is None:
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            col = self._fields[fieldname] = (
+                [self._table[b] for b in reader] if reader is not None else []
+            )
+        return col[docnum] if docnum < len(col) else 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What indexing one article needs besides the article (shared by every shard)."""
+
+    corpus: Corpus
+    entries: dict[str, dict[str, Any]]  # manifest entry of each article, as JSON
+    paired: set[str]  # articles of a confirmed translation pair: keep their paragraphs
+    candidates: set[str]  # articles that may be proposed as a pair: keep their anchors
+    glossary: Any
+
+
+@dataclass
+class Written:
+    """What writing some articles produced, beside their postings."""
+
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    repairs: dict[str, list[str]] = field(default_factory=dict)
+    paras: dict[str, list[str]] = field(default_factory=dict)
+    anchors: dict[str, frozenset[Any]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    segments: tuple[list[Any], list[Any]] = ((), ())  # type: ignore[assignment]
+    jobs: int = 1
+
+    def update(self, other: Written) -> None:
+        for name in ("summaries", "repairs", "paras", "anchors", "skipped"):
+            getattr(self, name).update(getattr(other, name))
+
+
+def write_articles(
+    plan: Plan,
+    articles: Sequence[Article],
+    aw: Any,
+    pw: Any,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], Any] | None = None,
+) -> Written:
+    """Clean and index ``articles`` into the writers of the articles and passages indexes;
+    with more than one job, workers write extra segments, returned in ``segments``.
+    ``meanwhile`` runs in this process while the workers write."""
+    n = _jobs(jobs, len(articles))
+    if n <= 1:
+        total = len(articles)
+        out = _write(plan, articles, aw, pw, lambda i, aid: progress and progress(i, total, aid))
+        if meanwhile:
+            meanwhile()
+        return out
+    return _write_parallel(plan, articles, aw, pw, n, progress, meanwhile)
+
+
+def _jobs(jobs: int | None, count: int) -> int:
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return 1
+    if jobs is None:
+        return max(1, min(len(os.sched_getaffinity(0)), count // MIN_SHARD))
+    return max(1, min(jobs, count))
+
+
+def _write(
+    plan: Plan, articles: Sequence[Article], aw: Any, pw: Any, tick: Callable[[int, str], Any]
+) -> Written:
+    from .analysis import tokens
+
+    out = Written()
+    for i, article in enumerate(articles):
+        tick(i, article.id)
+        try:
+            doc = prepare(plan.corpus, article)
+        except CorpusError as e:  # one unreadable article does not stop the others
+            out.skipped[article.id] = str(e)
+            continue
+        out.repairs[article.id] = [r.kind for r in doc.repairs]
+        out.summaries[article.id] = plan.entries[article.id] | {
+            "chars": len(doc.text),
+            "passages": len(doc.paragraphs),
+            "tokens": sum(1 for _ in tokens(doc.text, plan.corpus.userdict)),  # cached lines
+            "sha256": doc.sha256,
+        }
+        _add(aw, pw, doc)
+        if article.id in plan.paired:
+            out.paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
+        if article.id in plan.candidates:
+            out.anchors[article.id] = anchors(doc.text, article.lang, plan.glossary)
+    tick(len(articles), "")
+    return out
+
+
+def _shards(plan: Plan, articles: Sequence[Article], n: int) -> list[list[Article]]:
+    """``n`` contiguous runs of ``articles`` of about equal bytes."""
+    sizes = []
+    for a in articles:
+        try:
+            sizes.append(plan.corpus.path(a).stat().st_size + 1)
+        except OSError:
+            sizes.append(1)
+    total, run, out = sum(sizes), 0, [[] for _ in range(n)]  # type: list[list[Article]]
+    for a, size in zip(articles, sizes):
+        out[min(n - 1, run * n // total)].append(a)
+        run += size
+    return [s for s in out if s]
+
+
+def _write_parallel(
+    plan: Plan,
+    articles: Sequence[Article],
+    aw: Any,
+    pw: Any,
+    n: int,
+    progress: Progress | None,
+    meanwhile: Callable[[], Any] | None,
+) -> Written:
+    from .analysis import tokens
+
+    tokens("预热", plan.corpus.userdict)  # load jieba once, shared with the workers by fork
+    shards = _shards(plan, articles, n)
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Array("i", len(shards), lock=False)
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_worker,
+            args=(plan, shard, aw, pw, k, done, results, os.getpid()),
+            daemon=True,
+        )
+        for k, shard in enumerate(shards)
+    ]
+    got: dict[int, Any] = {}
+    try:
+        for w in workers:
+            w.start()
+        if meanwhile:
+            meanwhile()
+        while len(got) < len(workers):
+            if progress:
+                progress(sum(done), len(articles), f"{len(workers)} jobs")
+            try:
+                k, kind, payload = results.get(timeout=0.2)
+                got[k] = _checked(kind, payload)
+            except Exception as e:
+                if type(e).__name__ != "Empty":
+                    raise
+                code = next((w.exitcode for w in workers if w.exitcode not in (None, 0)), 0)
+                if code:
+                    raise IndexError_(
+                        f"an ingest worker stopped unexpectedly (exit code {code}; out of "
+                        "memory?); the previous index is intact; retry with --jobs 1"
+                    ) from None
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+            w.join()
+    out = Written()
+    segs: tuple[list[Any], list[Any]] = ([], [])
+    for k in range(len(workers)):
+        out.update(got[k])
+        segs[0].extend(got[k].segments[0])
+        segs[1].extend(got[k].segments[1])
+    out.segments = segs
+    out.jobs = len(workers)
+    return out
+
+
+def _checked(kind: str, payload: Any) -> Written:
+    if kind == "ok":
+        return payload  # type: ignore[no-any-return]
+    if kind == "oserror":
+        raise OSError(*payload)
+    raise RuntimeError(f"an ingest worker failed:\n{payload}")
+
+
+def _worker(
+    plan: Plan,
+    shard: list[Article],
+    aw: Any,
+    pw: Any,
+    k: int,
+    done: Any,
+    results: Any,
+    parent: int,
+) -> None:
+    """Write ``shard`` into new segments of the parent's indexes (runs in a forked process:
+    Ctrl-C is the parent's to handle, and the worker dies with its parent)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # died before prctl
+        os._exit(1)
+
+    def tick(i: int, _: str) -> None:
+        done[k] = i
+
+    try:
+        a = Writer(aw.storage.open_index(aw.indexname), _lk=False, limitmb=LIMIT_MB)
+        p = Writer(pw.storage.open_index(pw.indexname), _lk=False, limitmb=LIMIT_MB)
+        out = _write(plan, shard, a, p, tick)
+        out.segments = ([a._finalize_segment()], [p._finalize_segment()])
+        results.put((k, "ok", out))
+    except OSError as e:
+        results.put((k, "oserror", (e.errno, e.strerror or str(e))))
+    except BaseException:
+        results.put((k, "error", traceback.format_exc()))
+
+
+def commit(w: Any, segments: Sequence[Any] = ()) -> None:
+    """Commit ``w`` with the workers' ``segments`` added to the index's segment list."""
+    if not segments:
+        w.commit()
+        return
+    final = w._merge_segments(None, None, False)  # existing segments, not merged
+    if w._added:
+        final.append(w._finalize_segment())
+    else:
+        w._close_segment()
+    w._commit_toc(final + list(segments))
+    w._finish()
+
+
+def _add(aw: Any, pw: Any, doc: Document) -> None:
+    import json
+
+    a = doc.article
+    simplify = to_simplified if a.script == "Hant" else str
+    common = {
+        "id": a.id,
+        "lang": a.lang,
+        "script": a.script,
+        "title": simplify(a.title),  # indexed and shown like the text: Simplified
+        "event": a.event,
+        "publisher": simplify(a.publisher),
+        "date": a.date,
+    }
+    aw.add_document(
+        **common, text=doc.text, doc=json.dumps(document_to_json(doc), ensure_ascii=False)
+    )
+    for pno, (s, e) in enumerate(doc.paragraphs):
+        pw.add_document(**common, key=f"{a.id}#{pno}", pno=pno, text=doc.text[s:e], start=s)
+
+
+def anchors(text: str, lang: str, glossary: Any) -> frozenset[Any]:
+    """What a translation keeps of ``text`` (numbers, names, glossary terms)."""
+    from .align import anchors_en, anchors_zh
+
+    return (anchors_zh if lang == "zh" else anchors_en)(text, glossary)

@@ -1,0 +1,151 @@
+"""Ingest on every core (issue 8): forked workers write segments of their own, and the index
+they make answers exactly like one written by a single process."""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import kscorpus.writing as kwriting
+from kscorpus.cli import app
+from kscorpus.corpus import load_corpus
+from kscorpus.errors import IndexError_
+from kscorpus.index import build, open_index
+from kscorpus.search import search
+from kscorpus.writing import Plan, _jobs, _shards
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS, BENCH = ROOT / "corpus", ROOT / "bench"
+runner = CliRunner()
+QUERIES = ["信任电商", "快品牌", "trust e-commerce", '"大搞信任电商"', "GMV", "直播间 -服务商"]
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Forty articles from the benchmark's generator: both scripts, English, repairs."""
+    spec = importlib.util.spec_from_file_location("gencorpus", BENCH / "gencorpus.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules["gencorpus"] = gen  # its dataclass looks itself up there
+    try:
+        spec.loader.exec_module(gen)
+        root = tmp_path_factory.mktemp("gen") / "corpus"
+        gen.generate(root, 40, 1)
+    finally:
+        del sys.modules["gencorpus"]
+    return root
+
+
+def answers(index: Path) -> list[object]:
+    """Everything a user sees of the index: hits with scores and snippets, both modes, and
+    the per-article summaries."""
+    h = open_index(index)
+    out: list[object] = []
+    for q in QUERIES:
+        for passages in (False, True):
+            r = search(h, q, limit=50, passages=passages)
+            out.append((r.total, [(x.id, round(x.score, 6), x.snippet, x.passage) for x in r.hits]))
+    out.append(json.dumps(h.meta["articles"], sort_keys=True))
+    return out
+
+
+@linux_only
+@pytest.mark.parametrize("source", ["bundled", "generated"])
+def test_parallel_build_answers_like_one_process(tmp_path, generated, source):
+    corpus = load_corpus(CORPUS if source == "bundled" else generated)
+    one = build(corpus, tmp_path / "one", jobs=1)
+    two = build(corpus, tmp_path / "two", jobs=2)
+    assert (one.jobs, two.jobs) == (1, 2)
+    assert (two.articles, two.passages, two.tokens) == (one.articles, one.passages, one.tokens)
+    assert two.repairs == one.repairs and two.proposed_pairs == one.proposed_pairs
+    assert answers(tmp_path / "two") == answers(tmp_path / "one")
+    segments = open_index(tmp_path / "two").articles.reader().leaf_readers()
+    assert len(segments) == 2  # one per worker, none merged
+
+
+@linux_only
+def test_incremental_ingest_after_a_parallel_build(tmp_path, generated):
+    """Updated in place, an index built in parallel answers like one built in one process and
+    updated the same way (scores of an updated index differ from a fresh build's: Whoosh counts
+    deleted documents in its statistics until their segment is merged)."""
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(generated, corpus_dir)
+    for jobs in (1, 2):
+        build(load_corpus(corpus_dir), tmp_path / f"ix{jobs}", jobs=jobs)
+    art = sorted(corpus_dir.glob("*.txt"))[3]
+    art.write_text(art.read_text(encoding="utf-8") + "\n新增一段关于信任电商的话。\n", "utf-8")
+    for jobs in (1, 2):
+        report = build(load_corpus(corpus_dir), tmp_path / f"ix{jobs}")
+        assert report.updated == 1 and report.jobs == 1
+    assert answers(tmp_path / "ix2") == answers(tmp_path / "ix1")
+    hits = search(open_index(tmp_path / "ix2"), "新增一段").hits
+    assert [h.id for h in hits] == [art.name.split("_")[0]]
+
+
+def test_shards_are_contiguous_and_balanced(generated):
+    corpus = load_corpus(generated)
+    plan = Plan(corpus, {}, set(), set(), None)
+    for n in (1, 2, 3, 7):
+        shards = _shards(plan, corpus.articles, n)
+        assert [a for s in shards for a in s] == list(corpus.articles)
+        sizes = [sum(corpus.path(a).stat().st_size for a in s) for s in shards]
+        biggest = max(corpus.path(a).stat().st_size for a in corpus.articles)
+        assert len(shards) == n and max(sizes) - min(sizes) <= 2 * biggest
+
+
+def test_one_process_when_forking_is_unsafe_or_not_worth_it(monkeypatch):
+    monkeypatch.setattr(kwriting.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    assert _jobs(None, 10) == 1  # too few articles to pay for the workers
+    assert _jobs(None, 1000) == (4 if sys.platform == "linux" else 1)
+    assert _jobs(3, 2) == (2 if sys.platform == "linux" else 1)  # never more than articles
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert _jobs(2, 100) == 1  # fork with other threads running can deadlock the child
+    finally:
+        stop.set()
+        t.join()
+
+
+@linux_only
+def test_a_worker_error_keeps_the_previous_index(tmp_path, generated, monkeypatch):
+    build(load_corpus(generated), tmp_path / "ix", jobs=1)
+    before = answers(tmp_path / "ix")
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(kwriting, "prepare", full)  # inherited by the forked workers
+    with pytest.raises(IndexError_, match=r"No space left on device.*previous index is intact"):
+        build(load_corpus(generated), tmp_path / "ix", rebuild=True, jobs=2)
+    assert not [p for p in (tmp_path / "ix").iterdir() if p.name.startswith((".tmp-", ".lock"))]
+    assert answers(tmp_path / "ix") == before
+
+
+@linux_only
+def test_a_dying_worker_is_a_clear_error(tmp_path, generated, monkeypatch):
+    monkeypatch.setattr(kwriting, "prepare", lambda *a: os._exit(9))
+    with pytest.raises(IndexError_, match=r"ingest worker .*exit code 9.*--jobs 1"):
+        build(load_corpus(generated), tmp_path / "ix", jobs=2)
+    assert not (tmp_path / "ix" / "CURRENT").exists()
+
+
+@linux_only
+def test_cli_jobs_option(tmp_path):
+    ix = str(tmp_path / "ix")
+    r = runner.invoke(app, ["ingest", "--jobs", "2", "--json", "--index", ix])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["jobs"] == 2 and "2 processes" in r.stderr
+    r = runner.invoke(app, ["ingest", "--jobs", "0", "--index", ix])
+    assert r.exit_code == 2 and "--jobs" in r.stderr
