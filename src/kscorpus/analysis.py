@@ -12,10 +12,13 @@ schema, so this module imports neither jieba nor anything slow at import time.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import STOP_WORDS, Analyzer, Token
+from whoosh.formats import Positions
 
 from .segment import HAN, UserDict, segmenter
 
@@ -78,6 +81,27 @@ class BilingualAnalyzer(Analyzer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+
+
+class WordPositions(Positions):  # type: ignore[misc]
+    """Whoosh's ``Positions`` postings (same bytes), built straight from the cached token
+    tuples: no ``Token`` objects on the way, which was a fifth of Whoosh's indexing time."""
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        if not isinstance(analyzer, BilingualAnalyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        poses: defaultdict[str, list[int]] = defaultdict(list)
+        for term, pos, _, _ in tokens(value, analyzer.userdict):
+            poses[term].append(pos)
+        fb, encode = self.field_boost, self.encode
+        for word, poslist in poses.items():
+            yield word, len(poslist), len(poslist) * fb, encode(poslist)
+
+
+def count_tokens(text: str, userdict: UserDict = ()) -> int:
+    """How many tokens ``tokens(text, userdict)`` gives, without making them."""
+    return sum(len(_line_tokens(line, tuple(userdict), True, False)) for line in text.split("\n"))
 
 
 def tokens(

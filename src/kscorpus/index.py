@@ -60,12 +60,14 @@ def resolve_index_dir(index: str | os.PathLike[str] | None, corpus_root: Path) -
 def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, Any]:
     from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-    from .analysis import BilingualAnalyzer
+    from .analysis import BilingualAnalyzer, WordPositions
 
     an = BilingualAnalyzer(userdict)
 
     def text(stored: bool = False) -> Any:
-        return TEXT(analyzer=an, phrase=True, stored=stored, multitoken_query="and")
+        f = TEXT(analyzer=an, phrase=True, stored=stored, multitoken_query="and")
+        f.format = WordPositions(field_boost=f.format.field_boost)
+        return f
 
     common = {
         "id": ID(stored=True),

@@ -133,7 +133,7 @@ def _jobs(jobs: int | None, count: int) -> int:
 def _write(
     plan: Plan, articles: Sequence[Article], aw: Any, pw: Any, tick: Callable[[int, str], Any]
 ) -> Written:
-    from .analysis import tokens
+    from .analysis import count_tokens
 
     out = Written()
     for i, article in enumerate(articles):
@@ -147,7 +147,7 @@ def _write(
         out.summaries[article.id] = plan.entries[article.id] | {
             "chars": len(doc.text),
             "passages": len(doc.paragraphs),
-            "tokens": sum(1 for _ in tokens(doc.text, plan.corpus.userdict)),  # cached lines
+            "tokens": count_tokens(doc.text, plan.corpus.userdict),  # lines cached for _add
             "sha256": doc.sha256,
         }
         _add(aw, pw, doc)
