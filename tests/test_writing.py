@@ -7,6 +7,7 @@ import errno
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -149,3 +150,11 @@ def test_cli_jobs_option(tmp_path):
     assert json.loads(r.stdout)["jobs"] == 2 and "2 processes" in r.stderr
     r = runner.invoke(app, ["ingest", "--jobs", "0", "--index", ix])
     assert r.exit_code == 2 and "--jobs" in r.stderr
+
+
+def test_ingest_of_many_articles_sums_up_repairs_in_one_line(tmp_path, generated):
+    r = runner.invoke(app, ["ingest", "--corpus", str(generated), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.stderr.splitlines() if "repaired" in line]
+    assert len(lines) == 1, lines
+    assert re.search(r"repaired [\d,]+ pinyin, .* in \d+ articles \('kscorpus doctor", lines[0])
