@@ -180,7 +180,7 @@ def search(
     filters = replace(filters or Filters(), lang=lang) if lang else filters
     flt = None
     if filters is not None and filters.active():
-        flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.meta["articles"])])
+        flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.articles_meta())])
     s = handle.searcher("passages" if passages else "articles")
     results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
     total = len(results)
@@ -198,14 +198,14 @@ def search(
         for i, f in enumerate(found, 1):
             passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
             hits.append(_hit(i, f, f.score, passage, terms, width))
-    titles = {a["id"]: a["title"] for a in handle.meta["articles"]}  # the manifest's own script
+    titles = {a["id"]: a["title"] for a in handle.articles_meta()}  # the manifest's own script
     hits = [replace(h, title=titles.get(h.id, h.title)) for h in hits]
     if cross and not passages:
         hits, total = _add_via_alignment(handle, parsed, hits, total, limit, filters, terms, width)
     counts = None
     if facets:
         matched |= {h.id for h in hits}
-        counts = facet_counts(a for a in handle.meta["articles"] if a["id"] in matched)
+        counts = facet_counts(a for a in handle.articles_meta() if a["id"] in matched)
     if original:
         hits = [_with_original(handle, h) for h in hits]
     if parallel:

@@ -1,0 +1,99 @@
+"""What a search reads stays proportional to its hits, not to the corpus: meta.json stays small,
+the per-article summaries are read only by the commands that need them."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kscorpus import index as kindex
+from kscorpus.cli import app
+from kscorpus.corpus import load_corpus
+from kscorpus.index import build, open_index
+
+runner = CliRunner()
+
+
+def generation(index):
+    return index / (index / "CURRENT").read_text().strip()
+
+
+def cli(*args, corpus, index):
+    return runner.invoke(app, [*args, "--corpus", str(corpus), "--index", str(index)])
+
+
+@pytest.fixture()
+def built(tmp_path, corpus_copy):
+    index = tmp_path / "ix"
+    build(load_corpus(corpus_copy), index)
+    return corpus_copy, index
+
+
+def test_meta_json_holds_counts_not_per_article_lists(index_dir, corpus):
+    gen = generation(index_dir)
+    meta = json.loads((gen / "meta.json").read_text(encoding="utf-8"))
+    assert set(meta) == {
+        "schema",
+        "kscorpus",
+        "corpus",
+        "fingerprint",
+        "settings",
+        "built",
+        "articles",
+        "passages",
+        "tokens",
+        "proposed_pairs",
+        "skipped",
+    }
+    assert meta["articles"] == len(corpus.articles)
+    summaries = json.loads((gen / "articles.json").read_text(encoding="utf-8"))
+    assert [a["id"] for a in summaries] == [a.id for a in corpus.articles]
+    assert meta["passages"] == sum(a["passages"] for a in summaries)
+    assert json.loads((gen / "files.json").read_text(encoding="utf-8")) == corpus.files()
+
+
+def test_open_index_leaves_the_summaries_unread(index_dir, monkeypatch):
+    handle = open_index(index_dir)
+    assert handle._articles_meta is None
+    assert handle.article_ids() == ["000", "001", "002", "003", "004"]
+    monkeypatch.setattr(kindex, "ARTICLES", "gone.json")  # read once, then cached
+    assert handle.articles_meta()[2]["script"] == "Hant"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--json"],
+        ["stats", "--json"],
+        ["search", "电商", "--lang", "zh", "--json"],
+        ["search", "电商", "--facets", "--json"],
+        ["kwic", "电商", "--since", "2024", "--json"],
+        ["export", "--format", "jsonl", "--lang", "en"],
+        ["show", "000", "--lang", "en", "--json"],
+    ],
+)
+def test_commands_that_need_the_summaries_read_them(built, args):
+    corpus, index = built
+    assert cli(*args, corpus=corpus, index=index).exit_code == 0
+    (generation(index) / "articles.json").unlink()
+    r = cli(*args, corpus=corpus, index=index)
+    assert r.exit_code == 5 and "articles.json" in r.stderr and "ingest --rebuild" in r.stderr
+
+
+def test_lost_summaries_make_an_ingest_rebuild(built):
+    corpus, index = built
+    (generation(index) / "articles.json").write_text("[{", encoding="utf-8")
+    r = cli("ingest", "--json", corpus=corpus, index=index)
+    assert r.exit_code == 0 and json.loads(r.stdout)["updated"] == 5
+    assert len(open_index(index).articles_meta()) == 5
+
+
+def test_unchanged_ingest_keeps_the_summaries(built):
+    corpus, index = built
+    before = (generation(index) / "articles.json").read_bytes()
+    (corpus / "003_1ef78f48ecd6acd2.txt").touch()
+    assert kindex.status(corpus, index) == "stale"
+    r = cli("ingest", "--json", corpus=corpus, index=index)
+    assert r.exit_code == 0 and json.loads(r.stdout)["updated"] == 0
+    assert kindex.status(corpus, index) == "current"
+    assert (generation(index) / "articles.json").read_bytes() == before
