@@ -10,6 +10,7 @@ from kscorpus import index as kindex
 from kscorpus.cli import app
 from kscorpus.corpus import load_corpus
 from kscorpus.index import build, open_index
+from kscorpus.search import search
 
 runner = CliRunner()
 
@@ -97,3 +98,23 @@ def test_unchanged_ingest_keeps_the_summaries(built):
     assert r.exit_code == 0 and json.loads(r.stdout)["updated"] == 0
     assert kindex.status(corpus, index) == "current"
     assert (generation(index) / "articles.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("extra", [[], ["--passages"], ["--original"], ["--limit", "1"]])
+def test_a_plain_search_does_not_read_the_summaries(built, extra):
+    corpus, index = built
+    args = ["search", "信任电商", "--json", *extra]
+    before = json.loads(cli(*args, corpus=corpus, index=index).stdout)
+    (generation(index) / "articles.json").unlink()
+    r = cli(*args, corpus=corpus, index=index)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == before
+
+
+def test_hits_show_the_title_in_the_manifests_script(handle, corpus):
+    titles = {a.id: a.title for a in corpus.articles}
+    for passages in (False, True):
+        hits = search(handle, "信任电商", passages=passages).hits
+        assert {h.id: h.title for h in hits} == {h.id: titles[h.id] for h in hits}
+    assert titles["004"] == "大搞信任電商、大搞品牌、大搞服務商"  # Traditional: stored as is
+    assert search(handle, "title:大搞服務商").hits[0].id == "004"  # but indexed Simplified

@@ -198,8 +198,6 @@ def search(
         for i, f in enumerate(found, 1):
             passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
             hits.append(_hit(i, f, f.score, passage, terms, width))
-    titles = {a["id"]: a["title"] for a in handle.articles_meta()}  # the manifest's own script
-    hits = [replace(h, title=titles.get(h.id, h.title)) for h in hits]
     if cross and not passages:
         hits, total = _add_via_alignment(handle, parsed, hits, total, limit, filters, terms, width)
     counts = None
