@@ -10,7 +10,7 @@ from kscorpus import index as kindex
 from kscorpus.cli import app
 from kscorpus.corpus import load_corpus
 from kscorpus.index import build, open_index
-from kscorpus.search import search
+from kscorpus.search import _best_passages, parse, search
 
 runner = CliRunner()
 
@@ -118,3 +118,24 @@ def test_hits_show_the_title_in_the_manifests_script(handle, corpus):
         assert {h.id: h.title for h in hits} == {h.id: titles[h.id] for h in hits}
     assert titles["004"] == "大搞信任電商、大搞品牌、大搞服務商"  # Traditional: stored as is
     assert search(handle, "title:大搞服務商").hits[0].id == "004"  # but indexed Simplified
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["信任电商", "电商", "快手 电商", '"信任电商"', "电商 OR brand", "电商 NOT 品牌", "trust", "*"],
+)
+def test_best_passages_are_those_a_filter_gives(handle, query):
+    """Requiring the hits' ids instead of filtering by them changes neither the passage chosen
+    nor its score; articles outside the given ids get none."""
+    from whoosh import query as wq
+
+    _, parsed = parse(query, handle.articles.schema, handle.convertible())
+    s = handle.searcher("passages")
+    for ids in (handle.article_ids(), ["000", "004"], ["001"]):
+        filtered = s.search(parsed, limit=None, filter=wq.Or([wq.Term("id", i) for i in ids]))
+        expected: dict = {}
+        for f in filtered:
+            expected.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
+        assert _best_passages(handle, parsed, ids) == expected
+        assert set(expected) <= set(ids)
+    assert _best_passages(handle, parsed, []) == {}

@@ -317,14 +317,18 @@ def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
 
 
 def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
+    """The best-ranked matching passage of each hit article. The hits' ids are required, not
+    a filter: a filter scores every passage the query matches in the corpus, the intersection
+    skips to the hits' passages. Require keeps the query's own scores, so the order is the
+    same."""
     from whoosh import query as wq
 
     if not ids:
         return {}
     best: dict[str, Passage] = {}
     s = handle.searcher("passages")
-    flt = wq.Or([wq.Term("id", i) for i in ids])
-    for f in s.search(parsed, limit=None, filter=flt):
+    hits = wq.Or([wq.Term("id", i) for i in ids])
+    for f in s.search(wq.Require(parsed, hits), limit=None):
         best.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
     return best
 
