@@ -139,3 +139,21 @@ def test_best_passages_are_those_a_filter_gives(handle, query):
         assert _best_passages(handle, parsed, ids) == expected
         assert set(expected) <= set(ids)
     assert _best_passages(handle, parsed, []) == {}
+
+
+def test_opening_and_searching_copy_no_segment_file_into_memory(index_dir, monkeypatch):
+    """Whoosh copies a memory-mapped segment file whole into a buffer when it opens it: the
+    postings and stored fields of the whole corpus, on every search."""
+    from whoosh.filedb import structfile
+
+    copied = []
+    init = structfile.BufferFile.__init__
+
+    def record(self, buf, name=None, onclose=None):
+        copied.append((name, len(buf)))
+        init(self, buf, name, onclose)
+
+    monkeypatch.setattr(structfile.BufferFile, "__init__", record)
+    assert search(open_index(index_dir), "信任电商", passages=True).hits
+    assert search(open_index(index_dir), "信任电商").hits
+    assert not [n for n, size in copied if size > 4096], copied

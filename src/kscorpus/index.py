@@ -248,8 +248,12 @@ def ensure_index(
 
 
 def open_index(root: Path) -> IndexHandle:
-    """Open the current generation; a clear error if there is none or it is damaged."""
-    from whoosh import index as windex
+    """Open the current generation; a clear error if there is none or it is damaged.
+
+    Without mmap: Whoosh copies each memory-mapped segment file it opens (terms, postings,
+    stored fields: most of the index) into memory, a cost that grows with the corpus on every
+    search; plain reads fetch only what the search touches."""
+    from whoosh.filedb.filestore import FileStorage
 
     path = _current(root)
     meta = _read_json(path / META) if path else None
@@ -261,11 +265,12 @@ def open_index(root: Path) -> IndexHandle:
             "format; run 'kscorpus ingest' to rebuild it"
         )
     try:
+        storage = FileStorage(str(path), supports_mmap=False)
         handle = IndexHandle(
             root,
             path,
             meta,
-            *(windex.open_dir(str(path), indexname=n) for n in ("articles", "passages", "aligned")),
+            *(storage.open_index(n) for n in ("articles", "passages", "aligned")),
         )
         for name in ("articles", "passages", "aligned"):
             r = handle.searcher(name).reader()  # touches every segment file: finds deleted or
