@@ -87,3 +87,7 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     cli = search["cli"]
     ratio = cli["p50_ms"] / r["baselines"]["import"]["p50_ms"]
     assert math.isclose(cli["ratio_to_import"], ratio)
+    bundled = search["cli_bundled"]  # the reference for growth with corpus size
+    assert 0 < bundled["p50_ms"] <= bundled["p95_ms"] and bundled["import_p50_ms"] > 0
+    assert math.isclose(bundled["ratio"], cli["p50_ms"] / bundled["p50_ms"])
+    assert "| CLI / 5 articles |" in proc.stdout

@@ -1,11 +1,12 @@
 """The corpus directory: manifest validation and the bundled articles."""
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
-from kscorpus.corpus import load_corpus
+from kscorpus.corpus import fingerprint, load_corpus
 from kscorpus.errors import CorpusError
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "articles"
@@ -82,3 +83,19 @@ def test_missing_directory_and_manifest(tmp_path):
         load_corpus(tmp_path / "nope")
     with pytest.raises(CorpusError, match=r"no manifest\.toml"):
         load_corpus(tmp_path)
+
+
+def test_fingerprint_sees_every_edit_addition_and_removal(tmp_path):
+    files = ["manifest.toml", "userdict.txt", "glossary.tsv", "a.txt"]
+    write(tmp_path, "[[article]]\n")
+    seen = {fingerprint(tmp_path, files)}
+    # same size, new mtime: an in-place edit
+    os.utime(tmp_path / "a.txt", ns=(1, (tmp_path / "a.txt").stat().st_mtime_ns + 1))
+    seen.add(fingerprint(tmp_path, files))
+    (tmp_path / "glossary.tsv").write_text("电商\te-commerce\n", encoding="utf-8")  # added
+    seen.add(fingerprint(tmp_path, files))
+    (tmp_path / "a.txt").unlink()  # removed
+    seen.add(fingerprint(tmp_path, files))
+    seen.add(fingerprint(tmp_path, files[:-1]))  # the list itself (from the manifest) changed
+    assert len(seen) == 5
+    assert fingerprint(tmp_path, files) == fingerprint(tmp_path, files)

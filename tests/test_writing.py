@@ -56,7 +56,7 @@ def answers(index: Path) -> list[object]:
         for passages in (False, True):
             r = search(h, q, limit=50, passages=passages)
             out.append((r.total, [(x.id, round(x.score, 6), x.snippet, x.passage) for x in r.hits]))
-    out.append(json.dumps(h.meta["articles"], sort_keys=True))
+    out.append(json.dumps(h.articles_meta(), sort_keys=True))
     return out
 
 

@@ -436,7 +436,7 @@ def list_(
 ) -> None:
     """List the articles: id, language, script, date, size, translation, title."""
     handle = _open(corpus_dir, index_dir)
-    rows = handle.meta["articles"]
+    rows = handle.articles_meta()
     if as_json:
         _print_json(rows)
         return

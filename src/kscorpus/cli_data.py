@@ -109,7 +109,8 @@ def export(
     chosen = ex.select(handle, ids, query)
     meta_filters = filters(lang, script, since, until, event, publisher)
     if meta_filters.active():
-        chosen = [i for i in chosen if i in set(meta_filters.ids(handle.meta["articles"]))]
+        admitted = set(meta_filters.ids(handle.articles_meta()))
+        chosen = [i for i in chosen if i in admitted]
     if ids is None and query is None and not meta_filters.active():
         for aid, why in handle.meta.get("skipped", {}).items():
             _say(f"article {aid} is not exported: the index could not read it ({why})")
@@ -196,7 +197,7 @@ def corpus_stats(handle: Any) -> dict[str, Any]:
 
     from .versions import counterpart_id
 
-    arts = handle.meta["articles"]
+    arts = handle.articles_meta()
 
     def count(key: str) -> dict[str, int]:
         return dict(sorted(Counter(a[key] or "unknown" for a in arts).items()))

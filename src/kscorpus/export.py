@@ -141,7 +141,7 @@ class Exporter:
         from .versions import counterpart_id
 
         a = doc.article
-        other = counterpart_id(self.handle.meta["articles"], a.id, "en" if a.lang == "zh" else "zh")
+        other = counterpart_id(self.handle.articles_meta(), a.id, "en" if a.lang == "zh" else "zh")
         if other is None:
             return None
         pair = (a.id, other) if a.lang == "zh" else (other, a.id)

@@ -31,10 +31,12 @@ from .segment import jieba_tokenizer, use_compiled
 from .writing import LIMIT_MB, Plan, Writer, commit, write_articles
 from .writing import anchors as writing_anchors
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 CURRENT = "CURRENT"
-META = "meta.json"
+META = "meta.json"  # small: read by every command, every search
+ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
+FILES = "files.json"  # the corpus files ingest read, for the staleness check
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
@@ -111,6 +113,7 @@ class IndexHandle:
     passages: Any
     aligned: Any
     _searchers: dict[str, Any] = field(default_factory=dict, repr=False)
+    _articles_meta: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     def document(self, article_id: str) -> Document | None:
         fields = self.searcher("articles").document(id=article_id)
@@ -145,8 +148,22 @@ class IndexHandle:
         except OSError:
             return None
 
+    def articles_meta(self) -> list[dict[str, Any]]:
+        """Every article's manifest entry and counts, in manifest order. Read on first use, not
+        by open_index: it grows with the corpus (~400 bytes an article) and a plain search
+        never needs it."""
+        if self._articles_meta is None:
+            try:
+                self._articles_meta = json.loads((self.path / ARTICLES).read_text("utf-8"))
+            except (OSError, ValueError) as e:
+                raise IndexError_(
+                    f"index in {self.path} is damaged (cannot read {ARTICLES}: {e}); "
+                    "run 'kscorpus ingest --rebuild' to rebuild it from the corpus"
+                ) from None
+        return self._articles_meta
+
     def article_ids(self) -> list[str]:
-        return [a["id"] for a in self.meta["articles"]]
+        return [a["id"] for a in self.articles_meta()]
 
 
 @dataclass(frozen=True)
@@ -168,24 +185,40 @@ def status(corpus_root: Path, root: Path) -> str:
     """``missing``, ``stale`` (the corpus changed, or another kscorpus built it) or ``current``.
 
     Uses the file list recorded at ingest, so a search does not parse the manifest."""
-    meta = _read_meta(root)
-    if meta is None:
+    gen = _current(root)
+    meta = _read_json(gen / META) if gen else None
+    if gen is None or meta is None:
         return "missing"
     if (meta.get("schema"), meta.get("kscorpus"), meta.get("corpus")) != (
         SCHEMA_VERSION,
         __version__,
         str(corpus_root),
-    ) or meta.get("fingerprint") != fingerprint(corpus_root, meta.get("files", [])):
+    ):
+        return "stale"
+    files = _read_json(gen / FILES)
+    if not isinstance(files, list) or meta.get("fingerprint") != fingerprint(corpus_root, files):
         return "stale"
     return "current"
 
 
-def _read_meta(root: Path) -> dict[str, Any] | None:
+def _current(root: Path) -> Path | None:
+    """The directory of the generation ``CURRENT`` names (None if there is none)."""
     try:
-        gen = (root / CURRENT).read_text(encoding="utf-8").strip()
-        return json.loads((root / gen / META).read_text(encoding="utf-8"))
+        return root / (root / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _read_meta(root: Path) -> dict[str, Any] | None:
+    gen = _current(root)
+    return _read_json(gen / META) if gen else None
 
 
 def ensure_index(
@@ -221,24 +254,29 @@ def ensure_index(
 
 
 def open_index(root: Path) -> IndexHandle:
-    """Open the current generation; a clear error if there is none or it is damaged."""
-    from whoosh import index as windex
+    """Open the current generation; a clear error if there is none or it is damaged.
 
-    meta = _read_meta(root)
-    if meta is None:
+    Without mmap: Whoosh copies each memory-mapped segment file it opens (terms, postings,
+    stored fields: most of the index) into memory, a cost that grows with the corpus on every
+    search; plain reads fetch only what the search touches."""
+    from whoosh.filedb.filestore import FileStorage
+
+    path = _current(root)
+    meta = _read_json(path / META) if path else None
+    if path is None or meta is None:
         raise IndexError_(f"no index in {root}; run 'kscorpus ingest' to build it")
     if meta.get("schema") != SCHEMA_VERSION:
         raise IndexError_(
             f"index in {root} was built by kscorpus {meta.get('kscorpus', '?')} with another "
             "format; run 'kscorpus ingest' to rebuild it"
         )
-    path = root / (root / CURRENT).read_text(encoding="utf-8").strip()
     try:
+        storage = FileStorage(str(path), supports_mmap=False)
         handle = IndexHandle(
             root,
             path,
             meta,
-            *(windex.open_dir(str(path), indexname=n) for n in ("articles", "passages", "aligned")),
+            *(storage.open_index(n) for n in ("articles", "passages", "aligned")),
         )
         for name in ("articles", "passages", "aligned"):
             r = handle.searcher(name).reader()  # touches every segment file: finds deleted or
@@ -280,7 +318,7 @@ def build(
         old = None if rebuild else _reusable(corpus, root)
         # hashed one file at a time: a large corpus is never held in memory
         hashes = {a.id: h for a in corpus.articles if (h := _hash_or_none(corpus, a))}
-        before = {a["id"]: a for a in old.meta["articles"]} if old else {}
+        before = {a["id"]: a for a in old.articles_meta()} if old else {}
         entries = {a.id: a.to_json() for a in corpus.articles}
         kept = {
             i
@@ -290,7 +328,7 @@ def build(
         todo = [a for a in corpus.articles if a.id not in kept]
         gone = set(before) - kept
         if old and not todo and not gone:
-            _write_atomic(old.path / META, _meta_json(corpus, old.meta))
+            _write_meta(old.path, corpus, old.meta)
             return BuildReport(
                 old.path,
                 len(kept),
@@ -353,13 +391,13 @@ def build(
             proposals = _propose_pairs(corpus, anchors)
             ordered = [summaries[a.id] for a in corpus.articles if a.id in summaries]
             meta = {
-                "articles": ordered,
+                "articles": len(ordered),
                 "passages": sum(a["passages"] for a in ordered),
                 "tokens": sum(a["tokens"] for a in ordered),
                 "proposed_pairs": proposals,
                 "skipped": skipped,
             }
-            _write_atomic(tmp / META, _meta_json(corpus, meta))
+            _write_meta(tmp, corpus, meta, ordered)
             os.rename(tmp, root / gen)
             _write_atomic(root / CURRENT, gen + "\n")
         except OSError as e:
@@ -394,18 +432,27 @@ def _compile(corpus: Corpus, path: Path) -> None:
     (path / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
 
 
-def _meta_json(corpus: Corpus, meta: dict[str, Any]) -> str:
-    """The generation's meta.json: what was indexed, and the corpus state it reflects."""
+def _write_meta(
+    gen: Path,
+    corpus: Corpus,
+    meta: dict[str, Any],
+    articles: list[dict[str, Any]] | None = None,
+) -> None:
+    """The generation's metadata, split by who reads it: ``meta.json`` (counts and the corpus
+    state it reflects) and ``files.json`` on every search, ``articles.json`` (the per-article
+    summaries, when given) only by commands that list, filter or count articles."""
+    if articles is not None:
+        _write_atomic(gen / ARTICLES, json.dumps(articles, ensure_ascii=False))
+    _write_atomic(gen / FILES, json.dumps(corpus.files(), ensure_ascii=False))
     state = {
         "schema": SCHEMA_VERSION,
         "kscorpus": __version__,
         "fingerprint": corpus.fingerprint(),
-        "files": corpus.files(),
         "corpus": str(corpus.root),
         "settings": _settings(corpus),
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return json.dumps(meta | state, ensure_ascii=False, indent=1)
+    _write_atomic(gen / META, json.dumps(meta | state, ensure_ascii=False, indent=1))
 
 
 def _settings(corpus: Corpus) -> str:
@@ -426,7 +473,9 @@ def _reusable(corpus: Corpus, root: Path) -> IndexHandle | None:
     ):
         return None
     try:
-        return open_index(root)
+        handle = open_index(root)
+        handle.articles_meta()  # the incremental update starts from it
+        return handle
     except IndexError_:
         return None  # damaged: rebuild
 

@@ -180,7 +180,7 @@ def search(
     filters = replace(filters or Filters(), lang=lang) if lang else filters
     flt = None
     if filters is not None and filters.active():
-        flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.meta["articles"])])
+        flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.articles_meta())])
     s = handle.searcher("passages" if passages else "articles")
     results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
     total = len(results)
@@ -198,14 +198,12 @@ def search(
         for i, f in enumerate(found, 1):
             passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
             hits.append(_hit(i, f, f.score, passage, terms, width))
-    titles = {a["id"]: a["title"] for a in handle.meta["articles"]}  # the manifest's own script
-    hits = [replace(h, title=titles.get(h.id, h.title)) for h in hits]
     if cross and not passages:
         hits, total = _add_via_alignment(handle, parsed, hits, total, limit, filters, terms, width)
     counts = None
     if facets:
         matched |= {h.id for h in hits}
-        counts = facet_counts(a for a in handle.meta["articles"] if a["id"] in matched)
+        counts = facet_counts(a for a in handle.articles_meta() if a["id"] in matched)
     if original:
         hits = [_with_original(handle, h) for h in hits]
     if parallel:
@@ -319,14 +317,18 @@ def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
 
 
 def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
+    """The best-ranked matching passage of each hit article. The hits' ids are required, not
+    a filter: a filter scores every passage the query matches in the corpus, the intersection
+    skips to the hits' passages. Require keeps the query's own scores, so the order is the
+    same."""
     from whoosh import query as wq
 
     if not ids:
         return {}
     best: dict[str, Passage] = {}
     s = handle.searcher("passages")
-    flt = wq.Or([wq.Term("id", i) for i in ids])
-    for f in s.search(parsed, limit=None, filter=flt):
+    hits = wq.Or([wq.Term("id", i) for i in ids])
+    for f in s.search(wq.Require(parsed, hits), limit=None):
         best.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
     return best
 

@@ -107,7 +107,7 @@ def kwic(
     find = _matcher(normalized)
     order = {aid: n for n, aid in enumerate(handle.article_ids())}
     lines: list[KwicLine] = []
-    for a in handle.meta["articles"]:
+    for a in handle.articles_meta():
         if (lang and a["lang"] != lang) or (filters and not filters.admits(a)):
             continue
         doc = handle.document(a["id"])
@@ -319,7 +319,7 @@ def similar(handle: IndexHandle, article_id: str, top: int = 5) -> list[Neighbou
     of both sides' paragraphs those links cover (``why="translation"``).
     """
     doc, _ = find_version(handle, article_id)
-    arts = handle.meta["articles"]
+    arts = handle.articles_meta()
     docs = {d.article.id: d for a in arts if (d := handle.document(a["id"])) is not None}
     counts = _Counts(handle)
     vectors = {aid: counts.weights(d) for aid, d in docs.items()}

@@ -26,7 +26,7 @@ def find_version(
 ) -> tuple[Document, str | None]:
     """The document to show for ``article_id`` in ``lang``, and the id asked for when it is a
     translation. Raises NotFoundError naming what exists instead."""
-    articles = handle.meta["articles"]
+    articles = handle.articles_meta()
     by_id = {a["id"]: a for a in articles}
     if article_id not in by_id:
         skipped = handle.meta.get("skipped", {})
@@ -68,7 +68,7 @@ def aligned_pair(
 ) -> tuple[Document, Document, list[dict[str, Any]]]:
     """Both sides of ``article_id``'s translation pair (Chinese first) and their aligned
     segments; NotFoundError when the article has no translation."""
-    articles = handle.meta["articles"]
+    articles = handle.articles_meta()
     by_id = {a["id"]: a for a in articles}
     if article_id not in by_id:
         find_version(handle, article_id)  # raises the unknown-id error
@@ -89,7 +89,7 @@ def aligned_passage(
     ``{id, lang, pnos, text, confidence}`` (empty ``pnos`` where the translation skips it), or
     None when the article has no translation."""
     far = "en" if lang == "zh" else "zh"
-    other = counterpart_id(handle.meta["articles"], article_id, far)
+    other = counterpart_id(handle.articles_meta(), article_id, far)
     if other is None:
         return None
     pair = (article_id, other) if lang == "zh" else (other, article_id)

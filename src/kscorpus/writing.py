@@ -299,7 +299,8 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
         "id": a.id,
         "lang": a.lang,
         "script": a.script,
-        "title": simplify(a.title),  # indexed and shown like the text: Simplified
+        "title": simplify(a.title),  # indexed like the text: Simplified
+        "_stored_title": a.title,  # stored as the manifest has it: what a hit shows
         "event": a.event,
         "publisher": simplify(a.publisher),
         "date": a.date,
