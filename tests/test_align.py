@@ -16,7 +16,9 @@ from kscorpus.align import (
     Glossary,
     Link,
     align,
+    anchor_overlap,
     load_glossary,
+    overlapping_pairs,
     pair_score,
     quantities,
 )
@@ -237,3 +239,22 @@ def test_links_cover_every_paragraph_once_in_order(zh, en):
     assert [j for x in links for j in x.en] == list(range(len(en)))
     assert all(isinstance(x, Link) and (x.zh or x.en) for x in links)
     assert all(0.0 <= x.confidence <= 1.0 for x in links)
+
+
+ANCHOR = st.one_of(
+    st.tuples(st.just("num"), st.sampled_from([3.0, 50.0, 2021.0, 150.0, 1.5e6])),
+    st.tuples(st.sampled_from(["pct", "date", "month", "latin", "term"]), st.integers(0, 12)),
+)
+ANCHOR_SETS = st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.frozensets(ANCHOR))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANCHOR_SETS, ANCHOR_SETS, st.sampled_from([0.3, 0.6, 0.9, 1.0]))
+def test_overlapping_pairs_finds_exactly_what_scoring_every_pair_finds(zh, en, threshold):
+    every = [
+        (z, e, anchor_overlap(a, b))
+        for z, a in zh.items()
+        for e, b in en.items()
+        if anchor_overlap(a, b) >= threshold
+    ]
+    assert overlapping_pairs(zh, en, threshold) == every

@@ -308,6 +308,47 @@ def anchor_overlap(a: frozenset[Anchor], b: frozenset[Anchor]) -> float:
     return _dice(a, b, {x: _specificity(x) for x in a | b})
 
 
+def overlapping_pairs(
+    zh: dict[str, frozenset[Anchor]], en: dict[str, frozenset[Anchor]], threshold: float
+) -> list[tuple[str, str, float]]:
+    """Every ``(zh id, en id, score)`` with ``anchor_overlap`` ≥ ``threshold`` (0 < t ≤ 1),
+    in the order of ``zh`` then ``en``, without comparing every pair: a prefix-filtered
+    similarity join. A weighted Dice of t needs a shared weight of at least
+    ``t / (2 - t)`` of either side's total, so two such sets share an anchor among the first
+    of each (rarest first) whose remaining weight falls below that share; only pairs meeting
+    there are scored. Exact: the same pairs as scoring all of them."""
+    share = threshold / (2 - threshold)
+    freq: dict[Anchor, int] = {}
+    for anchors in (*zh.values(), *en.values()):
+        for x in anchors:
+            freq[x] = freq.get(x, 0) + 1
+
+    def prefix(anchors: frozenset[Anchor]) -> list[Anchor]:
+        ordered = sorted(anchors, key=lambda x: (freq[x], repr(x)))
+        rest = sum(_specificity(x) for x in ordered)
+        need = share * rest * (1 - 1e-9)  # rounding never drops a qualifying pair
+        out = []
+        for x in ordered:
+            if rest < need:
+                break
+            out.append(x)
+            rest -= _specificity(x)
+        return out
+
+    postings: dict[Anchor, list[int]] = {}
+    for i, anchors in enumerate(zh.values()):
+        for x in prefix(anchors):
+            postings.setdefault(x, []).append(i)
+    zh_ids, en_ids = list(zh), list(en)
+    found = []
+    for j, b in enumerate(en.values()):
+        for i in sorted({i for x in prefix(b) for i in postings.get(x, ())}):
+            score = anchor_overlap(zh[zh_ids[i]], b)
+            if score >= threshold:
+                found.append((i, j, score))
+    return [(zh_ids[i], en_ids[j], score) for i, j, score in sorted(found)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Dynamic programming
 

@@ -578,22 +578,18 @@ def _add_alignments(
 def _propose_pairs(corpus: Corpus, anchors: dict[str, frozenset[Any]]) -> list[dict[str, Any]]:
     """Unlinked zh/en articles of one event whose anchors (numbers, names, glossary terms)
     overlap enough to look like translations; the manifest's ``translation_of`` confirms."""
-    from .align import anchor_overlap
+    from .align import overlapping_pairs
 
-    by_event: dict[tuple[str, str], list[str]] = {}
-    for a in corpus.articles:
-        if a.id in anchors:
-            by_event.setdefault((a.event, a.lang), []).append(a.id)
-    out = []
-    for (event, lang), zh_ids in by_event.items():
-        if lang != "zh":
-            continue
-        for z in zh_ids:
-            for e in by_event.get((event, "en"), []):
-                score = anchor_overlap(anchors[z], anchors[e])
-                if score >= PROPOSE_PAIR:
-                    out.append({"zh": z, "en": e, "score": round(score, 3)})
-    return out
+    by_event: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for lang in ("zh", "en"):  # events in the order of their first Chinese article
+        for a in corpus.articles:
+            if a.id in anchors and a.lang == lang:
+                by_event.setdefault(a.event, ({}, {}))[lang == "en"][a.id] = anchors[a.id]
+    return [
+        {"zh": z, "en": e, "score": round(score, 3)}
+        for zh, en in by_event.values()
+        for z, e, score in overlapping_pairs(zh, en, PROPOSE_PAIR)
+    ]
 
 
 def _write_atomic(path: Path, text: str) -> None:

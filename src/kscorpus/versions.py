@@ -11,14 +11,26 @@ from .pipeline import Document
 LANG_NAMES = {"zh": "Chinese", "en": "English"}
 
 
-def counterpart_id(articles: list[dict[str, str]], article_id: str, lang: str) -> str | None:
+def counterpart_id(articles: list[dict[str, Any]], article_id: str, lang: str) -> str | None:
     """The id of ``article_id``'s translation in ``lang`` (links work in either direction)."""
-    by_id = {a["id"]: a for a in articles}
-    a = by_id[article_id]
-    linked = [a.get("translation_of")] + [
-        b["id"] for b in articles if b.get("translation_of") == article_id
-    ]
+    by_id, linked_from = _links(articles)
+    linked = [by_id[article_id].get("translation_of"), *linked_from.get(article_id, ())]
     return next((i for i in linked if i and i in by_id and by_id[i]["lang"] == lang), None)
+
+
+_LINKS: list[Any] = [None, None]  # the article list last indexed, and its index
+
+
+def _links(articles: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Articles by id, and who names each as ``translation_of``: built once per article list,
+    so exporting every article of a large corpus stays linear."""
+    if _LINKS[0] is not articles:
+        linked_from: dict[str, list[str]] = {}
+        for b in articles:
+            if b.get("translation_of"):
+                linked_from.setdefault(b["translation_of"], []).append(b["id"])
+        _LINKS[:] = [articles, ({a["id"]: a for a in articles}, linked_from)]
+    return _LINKS[1]  # type: ignore[no-any-return]
 
 
 def find_version(
