@@ -34,7 +34,7 @@ _ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per article: 100,000 of them at scale
 class Article:
     """One manifest entry: where an article is and what it is."""
 

@@ -365,7 +365,7 @@ def build(
             for aid in gone:
                 aw.delete_by_term("id", aid)
                 pw.delete_by_term("id", aid)
-            plan = Plan(corpus, entries, paired, candidates, glossary)
+            plan = Plan(corpus, paired, candidates, glossary)
             compile_ = None if old else functools.partial(_compile, corpus, tmp)
             written = write_articles(plan, todo, aw, pw, jobs, progress, compile_)
             if progress:
@@ -373,7 +373,9 @@ def build(
             commit(aw, written.segments[0])
             commit(pw, written.segments[1])
             paras, anchors, skipped = written.paras, written.anchors, written.skipped
-            summaries = {i: before[i] for i in kept} | written.summaries
+            summaries = {i: before[i] for i in kept} | {
+                i: entries[i] | counts for i, counts in written.counts.items()
+            }
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)
             stored = _load_anchors(old.path) if old else {}

@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
@@ -30,8 +31,9 @@ from .errors import CorpusError, IndexError_
 from .pipeline import Document, document_to_json, prepare
 
 MIN_SHARD = 64  # articles per worker below which forking costs more than it saves
+PART = 200  # articles a worker reports at a time: its results never pile up
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
-LIMIT_MB = 64  # Whoosh's posting pool per writer before it spills to disk (RSS is ~3× this)
+LIMIT_MB = 48  # Whoosh's posting pool per writer before it spills to disk (about its RSS)
 Progress = Callable[[int, int, str], None]
 
 
@@ -77,7 +79,6 @@ class Plan:
     """What indexing one article needs besides the article (shared by every shard)."""
 
     corpus: Corpus
-    entries: dict[str, dict[str, Any]]  # manifest entry of each article, as JSON
     paired: set[str]  # articles of a confirmed translation pair: keep their paragraphs
     candidates: set[str]  # articles that may be proposed as a pair: keep their anchors
     glossary: Any
@@ -87,7 +88,7 @@ class Plan:
 class Written:
     """What writing some articles produced, beside their postings."""
 
-    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)  # chars, passages, tokens…
     repairs: dict[str, list[str]] = field(default_factory=dict)
     paras: dict[str, list[str]] = field(default_factory=dict)
     anchors: dict[str, frozenset[Any]] = field(default_factory=dict)
@@ -95,9 +96,13 @@ class Written:
     segments: tuple[list[Any], list[Any]] = ((), ())  # type: ignore[assignment]
     jobs: int = 1
 
-    def update(self, other: Written) -> None:
-        for name in ("summaries", "repairs", "paras", "anchors", "skipped"):
+    def update(self, other: Written, canon: dict[Any, Any]) -> None:
+        """Add ``other``; anchors equal across articles become one object (``canon``), as a
+        large corpus repeats the same numbers and terms in thousands of articles."""
+        for name in ("counts", "repairs", "paras", "skipped"):
             getattr(self, name).update(getattr(other, name))
+        for aid, found in other.anchors.items():
+            self.anchors[aid] = frozenset(canon.setdefault(x, x) for x in found)
 
 
 def write_articles(
@@ -144,7 +149,7 @@ def _write(
             out.skipped[article.id] = str(e)
             continue
         out.repairs[article.id] = [r.kind for r in doc.repairs]
-        out.summaries[article.id] = plan.entries[article.id] | {
+        out.counts[article.id] = {
             "chars": len(doc.text),
             "passages": len(doc.paragraphs),
             "tokens": count_tokens(doc.text, plan.corpus.userdict),  # lines cached for _add
@@ -198,49 +203,43 @@ def _write_parallel(
         )
         for k, shard in enumerate(shards)
     ]
-    got: dict[int, Any] = {}
+    out, canon = Written(), {}  # type: ignore[var-annotated]
+    segments: dict[int, tuple[Any, Any]] = {}
     try:
         for w in workers:
             w.start()
         if meanwhile:
             meanwhile()
-        while len(got) < len(workers):
+        while len(segments) < len(workers):
             if progress:
                 progress(sum(done), len(articles), f"{len(workers)} jobs")
             try:
                 k, kind, payload = results.get(timeout=0.2)
-                got[k] = _checked(kind, payload)
-            except Exception as e:
-                if type(e).__name__ != "Empty":
-                    raise
+            except queue.Empty:
                 code = next((w.exitcode for w in workers if w.exitcode not in (None, 0)), 0)
                 if code:
                     raise IndexError_(
                         f"an ingest worker stopped unexpectedly (exit code {code}; out of "
                         "memory?); the previous index is intact; retry with --jobs 1"
                     ) from None
+                continue
+            if kind == "part":
+                out.update(payload, canon)
+            elif kind == "done":
+                segments[k] = payload
+            elif kind == "oserror":
+                raise OSError(*payload)
+            else:
+                raise RuntimeError(f"an ingest worker failed:\n{payload}")
     finally:
         for w in workers:
             if w.is_alive():
                 w.terminate()
             w.join()
-    out = Written()
-    segs: tuple[list[Any], list[Any]] = ([], [])
-    for k in range(len(workers)):
-        out.update(got[k])
-        segs[0].extend(got[k].segments[0])
-        segs[1].extend(got[k].segments[1])
-    out.segments = segs
+    order = sorted(segments)
+    out.segments = ([segments[k][0] for k in order], [segments[k][1] for k in order])
     out.jobs = len(workers)
     return out
-
-
-def _checked(kind: str, payload: Any) -> Written:
-    if kind == "ok":
-        return payload  # type: ignore[no-any-return]
-    if kind == "oserror":
-        raise OSError(*payload)
-    raise RuntimeError(f"an ingest worker failed:\n{payload}")
 
 
 def _worker(
@@ -261,15 +260,16 @@ def _worker(
     if os.getppid() != parent:  # died before prctl
         os._exit(1)
 
-    def tick(i: int, _: str) -> None:
-        done[k] = i
-
     try:
         a = Writer(aw.storage.open_index(aw.indexname), _lk=False, limitmb=LIMIT_MB)
         p = Writer(pw.storage.open_index(pw.indexname), _lk=False, limitmb=LIMIT_MB)
-        out = _write(plan, shard, a, p, tick)
-        out.segments = ([a._finalize_segment()], [p._finalize_segment()])
-        results.put((k, "ok", out))
+        for start in range(0, len(shard), PART):
+
+            def tick(i: int, _: str, start: int = start) -> None:
+                done[k] = start + i
+
+            results.put((k, "part", _write(plan, shard[start : start + PART], a, p, tick)))
+        results.put((k, "done", (a._finalize_segment(), p._finalize_segment())))
     except OSError as e:
         results.put((k, "oserror", (e.errno, e.strerror or str(e))))
     except BaseException:
