@@ -1,11 +1,18 @@
 """Search through the library API, on the bundled corpus."""
 
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from kscorpus.errors import QueryError
 from kscorpus.search import normalize_query, search
+from kscorpus.timings import Timings
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def ids(res):
@@ -127,3 +134,30 @@ def test_skipping_opencc_for_queries_it_would_not_change(handle):
     assert convertible and "電" in convertible and "电" not in convertible
     for q in [*QUERIES, "隨著", "著作", "記憶體", "乾安縣"]:
         assert normalize_query(q, convertible) == normalize_query(q)
+
+
+def test_timings_name_the_phases_of_a_search(handle):
+    clock = Timings()
+    plain = search(handle, "信任電商")
+    timed = search(handle, "信任電商", timings=clock)
+    assert timed == plain  # timing changes nothing
+    assert list(clock.phases) == ["parse", "search", "highlight"]
+    assert all(s >= 0 for s in clock.phases.values())
+    search(handle, "信任电商", original=True, timings=clock)
+    assert list(clock.phases) == ["parse", "search", "highlight", "more"]
+
+
+def test_cli_timings_go_to_stderr_in_one_line(index_dir):
+    cmd = [sys.executable, "-m", "kscorpus", "search", "信任电商", "--json", "--timings"]
+    proc = subprocess.run(
+        [*cmd, "--corpus", str(CORPUS), "--index", str(index_dir)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total"] == 3  # stdout is the JSON alone
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("kscorpus: timings:")]
+    phases = dict(
+        (m[1], int(m[2])) for m in re.finditer(r"([a-z-]+) (\d+) ms", line.split(": ", 2)[2])
+    )
+    names = ["imports", "index", "parse", "search", "highlight", "render", "total"]
+    assert [n for n in phases if n != "start-up"] == names
+    assert abs(sum(v for n, v in phases.items() if n != "total") - phases["total"]) <= len(names)

@@ -5,4 +5,6 @@ way: corpus files → cleaned documents (``pipeline``) → Whoosh index (``index
 (``search``).
 """
 
+from . import timings as _timings  # noqa: F401  (marks when kscorpus was loaded)
+
 __version__ = "0.1.0"

@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from .errors import EXIT_CORPUS, KscorpusError
+from .timings import phase
 
 warnings.filterwarnings("ignore", category=SyntaxWarning)
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(jieba|whoosh)")
@@ -300,6 +301,14 @@ def search(
     facets: Annotated[
         bool, typer.Option("--facets", help="Count the matching articles by year, language, event.")
     ] = False,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings",
+            help="Print on stderr where the time went: start-up, imports, index, parse, "
+            "search, highlight, render.",
+        ),
+    ] = False,
     script: ScriptOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -311,9 +320,11 @@ def search(
     debug: DebugOpt = False,
 ) -> None:
     """Search: rank articles (or passages) for a query in Chinese or English."""
-    from .search import search as run
-
-    handle = _open(corpus_dir, index_dir)
+    clock = _clock() if timings else None
+    with phase(clock, "imports"):
+        from .search import search as run
+    with phase(clock, "index"):
+        handle = _open(corpus_dir, index_dir)
     res = run(
         handle,
         " ".join(query),
@@ -325,14 +336,39 @@ def search(
         cross=cross,
         filters=filters(lang, script, since, until, event, publisher),
         facets=facets,
+        timings=clock,
     )
+    with phase(clock, "render"):
+        _show_results(res, as_json, passages, original)
+    if clock:
+        _err().print(f"kscorpus: timings: {clock.line()}", markup=False)
+
+
+def _clock() -> Any:
+    """Timings of this command so far: the interpreter's start-up (Linux) and the imports up
+    to now, then whatever the command adds."""
+    from .timings import LOADED, Timings, process_age
+
+    clock = Timings()
+    now = time.perf_counter()
+    age = process_age()
+    if age is not None:
+        clock.add("start-up", max(0.0, age - (now - LOADED)))
+    clock.add("imports", now - LOADED)
+    with clock.phase("imports"):  # what every search needs, which would load lazily
+        import whoosh.index
+        import whoosh.qparser
+        import whoosh.scoring  # noqa: F401
+    return clock
+
+
+def _show_results(res: Any, as_json: bool, passages: bool, original: bool) -> None:
     if as_json:
         _print_json(res.to_json())
         return
-    err = _err()
     unit = "passage" if passages else "article"
     if not res.hits:
-        err.print(f"no {unit}s match {res.normalized!r}", markup=False)
+        _err().print(f"no {unit}s match {res.normalized!r}", markup=False)
         return
     from . import render
 
@@ -341,7 +377,7 @@ def search(
         render.facets(res.facets, _out())
     shown = f"top {len(res.hits)} of " if res.total > len(res.hits) else ""
     verb = f"{unit}s match" if res.total != 1 else f"{unit} matches"
-    err.print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)
+    _err().print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)
 
 
 def _check_lang(lang: str | None) -> None:

@@ -20,6 +20,7 @@ from .filters import facets as facet_counts
 from .highlight import Snippet, in_original, match_spans, snippet
 from .index import IndexHandle
 from .segment import HAN_RUN as HAN
+from .timings import Timings, phase
 
 TEXT_FIELDS = ("title", "text", "event", "publisher")
 MAX_QUERY = 1000  # characters; longer input is a pasted document, not a query
@@ -159,6 +160,7 @@ def search(
     cross: bool = False,
     filters: Filters | None = None,
     facets: bool = False,
+    timings: Timings | None = None,
 ) -> Results:
     """Rank articles (or passages) for query ``q``.
 
@@ -168,46 +170,51 @@ def search(
     whose translation matched through an aligned segment are added.
     ``filters``: only articles whose manifest fields pass (``lang`` is a shorthand for one).
     ``facets``: counts of all matching articles by year, language and event.
+    ``timings``: adds the phases parse, search, highlight and (if any) more.
     """
     from whoosh import query as wq
 
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
     ix = handle.passages if passages else handle.articles
-    normalized, parsed = parse(q, ix.schema, handle.convertible())
-    if cross:
-        parsed = _cross(handle, normalized, parsed, ix.schema)
-    filters = replace(filters or Filters(), lang=lang) if lang else filters
-    flt = None
-    if filters is not None and filters.active():
-        flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.articles_meta())])
-    s = handle.searcher("passages" if passages else "articles")
-    results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
-    total = len(results)
-    matched = set(results.groups("id")) if facets else set()
-    found = list(results)[:limit]  # grouping makes Whoosh return every hit
-    terms = _positive_terms(parsed.simplify(s.reader()))
-    if passages:
+    with phase(timings, "parse"):
+        normalized, parsed = parse(q, ix.schema, handle.convertible())
+        if cross:
+            parsed = _cross(handle, normalized, parsed, ix.schema)
+    with phase(timings, "search"):
+        filters = replace(filters or Filters(), lang=lang) if lang else filters
+        flt = None
+        if filters is not None and filters.active():
+            flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.articles_meta())])
+        s = handle.searcher("passages" if passages else "articles")
+        results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
+        total = len(results)
+        matched = set(results.groups("id")) if facets else set()
+        found = list(results)[:limit]  # grouping makes Whoosh return every hit
+        terms = _positive_terms(parsed.simplify(s.reader()))
+        if passages:
+            chosen = [(f["pno"], f["text"], f["start"]) for f in found]
+        else:
+            best = _best_passages(handle, parsed, [f["id"] for f in found])
+            chosen = [best.get(f["id"]) or _fallback_passage(handle, f["id"], terms) for f in found]
+    with phase(timings, "highlight"):
         hits = [
-            _hit(i, f, f.score, (f["pno"], f["text"], f["start"]), terms, width)
-            for i, f in enumerate(found, 1)
+            _hit(i, f, f.score, passage, terms, width)
+            for i, (f, passage) in enumerate(zip(found, chosen), 1)
         ]
-    else:
-        best = _best_passages(handle, parsed, [f["id"] for f in found])
-        hits = []
-        for i, f in enumerate(found, 1):
-            passage = best.get(f["id"]) or _fallback_passage(handle, f["id"], terms)
-            hits.append(_hit(i, f, f.score, passage, terms, width))
-    if cross and not passages:
-        hits, total = _add_via_alignment(handle, parsed, hits, total, limit, filters, terms, width)
-    counts = None
-    if facets:
-        matched |= {h.id for h in hits}
-        counts = facet_counts(a for a in handle.articles_meta() if a["id"] in matched)
-    if original:
-        hits = [_with_original(handle, h) for h in hits]
-    if parallel:
-        hits = _with_parallel(handle, hits)
+    with phase(timings if cross or facets or original or parallel else None, "more"):
+        if cross and not passages:
+            hits, total = _add_via_alignment(
+                handle, parsed, hits, total, limit, filters, terms, width
+            )
+        counts = None
+        if facets:
+            matched |= {h.id for h in hits}
+            counts = facet_counts(a for a in handle.articles_meta() if a["id"] in matched)
+        if original:
+            hits = [_with_original(handle, h) for h in hits]
+        if parallel:
+            hits = _with_parallel(handle, hits)
     return Results(
         q,
         normalized,
