@@ -309,7 +309,7 @@ def anchor_overlap(a: frozenset[Anchor], b: frozenset[Anchor]) -> float:
 
 
 def overlapping_pairs(
-    zh: dict[str, frozenset[Anchor]], en: dict[str, frozenset[Anchor]], threshold: float
+    zh: dict[str, Iterable[Anchor]], en: dict[str, Iterable[Anchor]], threshold: float
 ) -> list[tuple[str, str, float]]:
     """Every ``(zh id, en id, score)`` with ``anchor_overlap`` ≥ ``threshold`` (0 < t ≤ 1),
     in the order of ``zh`` then ``en``, without comparing every pair: a prefix-filtered
@@ -318,8 +318,10 @@ def overlapping_pairs(
     of each (rarest first) whose remaining weight falls below that share; only pairs meeting
     there are scored. Exact: the same pairs as scoring all of them."""
     share = threshold / (2 - threshold)
+    zs = {k: frozenset(v) for k, v in zh.items()}  # callers may keep them as tuples
+    es = {k: frozenset(v) for k, v in en.items()}
     freq: dict[Anchor, int] = {}
-    for anchors in (*zh.values(), *en.values()):
+    for anchors in (*zs.values(), *es.values()):
         for x in anchors:
             freq[x] = freq.get(x, 0) + 1
 
@@ -336,14 +338,14 @@ def overlapping_pairs(
         return out
 
     postings: dict[Anchor, list[int]] = {}
-    for i, anchors in enumerate(zh.values()):
+    for i, anchors in enumerate(zs.values()):
         for x in prefix(anchors):
             postings.setdefault(x, []).append(i)
-    zh_ids, en_ids = list(zh), list(en)
+    zh_ids, en_ids = list(zs), list(es)
     found = []
-    for j, b in enumerate(en.values()):
+    for j, b in enumerate(es.values()):
         for i in sorted({i for x in prefix(b) for i in postings.get(x, ())}):
-            score = anchor_overlap(zh[zh_ids[i]], b)
+            score = anchor_overlap(zs[zh_ids[i]], b)
             if score >= threshold:
                 found.append((i, j, score))
     return [(zh_ids[i], en_ids[j], score) for i, j, score in sorted(found)]

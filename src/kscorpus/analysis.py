@@ -125,7 +125,7 @@ def tokens(
         base += len(line) + 1
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=1024)  # an article's lines, while its passages are indexed
 def _line_tokens(
     line: str, userdict: UserDict, subwords: bool, fast: bool
 ) -> tuple[tuple[str, int, int, int], ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import queue
@@ -33,7 +34,7 @@ from .pipeline import Document, document_to_json, prepare
 MIN_SHARD = 64  # articles per worker below which forking costs more than it saves
 PART = 200  # articles a worker reports at a time: its results never pile up
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
-LIMIT_MB = 48  # Whoosh's posting pool per writer before it spills to disk (about its RSS)
+LIMIT_MB = 32  # Whoosh's posting pool per writer before it spills to disk (about its RSS)
 Progress = Callable[[int, int, str], None]
 
 
@@ -101,8 +102,8 @@ class Written:
         large corpus repeats the same numbers and terms in thousands of articles."""
         for name in ("counts", "repairs", "paras", "skipped"):
             getattr(self, name).update(getattr(other, name))
-        for aid, found in other.anchors.items():
-            self.anchors[aid] = frozenset(canon.setdefault(x, x) for x in found)
+        for aid, found in other.anchors.items():  # a tuple takes a fifth of a frozenset's room
+            self.anchors[aid] = tuple(canon.setdefault(x, x) for x in found)  # type: ignore[assignment]
 
 
 def write_articles(
@@ -206,8 +207,10 @@ def _write_parallel(
     out, canon = Written(), {}  # type: ignore[var-annotated]
     segments: dict[int, tuple[Any, Any]] = {}
     try:
+        gc.freeze()  # the workers' collector then never writes to (so copies) what they inherit
         for w in workers:
             w.start()
+        gc.unfreeze()
         if meanwhile:
             meanwhile()
         while len(segments) < len(workers):
