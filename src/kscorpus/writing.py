@@ -33,6 +33,9 @@ from .pipeline import Document, document_to_json, prepare
 
 MIN_SHARD = 64  # articles per worker below which forking costs more than it saves
 PART = 200  # articles a worker reports at a time: its results never pile up
+# Articles per segment a worker writes. Whoosh holds a segment's term table in memory until the
+# segment is written, so this bounds a worker's memory whatever the corpus size.
+SEGMENT = 100 * PART
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
 LIMIT_MB = 32  # Whoosh's posting pool per writer before it spills to disk (about its RSS)
 Progress = Callable[[int, int, str], None]
@@ -240,7 +243,10 @@ def _write_parallel(
                 w.terminate()
             w.join()
     order = sorted(segments)
-    out.segments = ([segments[k][0] for k in order], [segments[k][1] for k in order])
+    out.segments = (
+        [s for k in order for s in segments[k][0]],
+        [s for k in order for s in segments[k][1]],
+    )
     out.jobs = len(workers)
     return out
 
@@ -263,16 +269,27 @@ def _worker(
     if os.getppid() != parent:  # died before prctl
         os._exit(1)
 
+    def writers() -> tuple[Any, Any]:
+        return tuple(  # type: ignore[return-value]
+            Writer(w.storage.open_index(w.indexname), _lk=False, limitmb=LIMIT_MB) for w in (aw, pw)
+        )
+
     try:
-        a = Writer(aw.storage.open_index(aw.indexname), _lk=False, limitmb=LIMIT_MB)
-        p = Writer(pw.storage.open_index(pw.indexname), _lk=False, limitmb=LIMIT_MB)
+        a, p = writers()
+        segments: tuple[list[Any], list[Any]] = ([], [])
         for start in range(0, len(shard), PART):
+            if start and start % SEGMENT == 0:  # a full segment: write it out, start the next
+                segments[0].append(a._finalize_segment())
+                segments[1].append(p._finalize_segment())
+                a, p = writers()
 
             def tick(i: int, _: str, start: int = start) -> None:
                 done[k] = start + i
 
             results.put((k, "part", _write(plan, shard[start : start + PART], a, p, tick)))
-        results.put((k, "done", (a._finalize_segment(), p._finalize_segment())))
+        segments[0].append(a._finalize_segment())
+        segments[1].append(p._finalize_segment())
+        results.put((k, "done", segments))
     except OSError as e:
         results.put((k, "oserror", (e.errno, e.strerror or str(e))))
     except BaseException:
