@@ -161,3 +161,16 @@ def test_cli_timings_go_to_stderr_in_one_line(index_dir):
     names = ["imports", "index", "parse", "search", "highlight", "render", "total"]
     assert [n for n in phases if n != "start-up"] == names
     assert abs(sum(v for n, v in phases.items() if n != "total") - phases["total"]) <= len(names)
+
+
+@pytest.mark.parametrize("passages", [False, True])
+def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
+    from kscorpus.search import parse
+
+    ix = handle.passages if passages else handle.articles
+    s = handle.searcher("passages" if passages else "articles")
+    queries = ["信任电商", "trust e-commerce", "GMV OR 快品牌", "信任 电商", "title:引力大会 电商"]
+    queries += ['"大搞信任电商"', "电*", "直播 NOT 服务商"]  # counted by Whoosh
+    for q in queries:
+        whoosh_count = len(s.search(parse(q, ix.schema)[1], limit=1))
+        assert search(handle, q, passages=passages).total == whoosh_count, q
