@@ -319,11 +319,12 @@ def build(
         # hashed one file at a time: a large corpus is never held in memory
         hashes = {a.id: h for a in corpus.articles if (h := _hash_or_none(corpus, a))}
         before = {a["id"]: a for a in old.articles_meta()} if old else {}
-        entries = {a.id: a.to_json() for a in corpus.articles}
+        by_id = {a.id: a for a in corpus.articles}  # manifest entries made on demand: at
+        # 100,000 articles, all of them at once as JSON would take 100 MB
         kept = {
             i
             for i, a in before.items()
-            if i in hashes and a.get("sha256") == hashes[i] and _entry(a) == entries[i]
+            if i in hashes and a.get("sha256") == hashes[i] and _entry(a) == by_id[i].to_json()
         }
         todo = [a for a in corpus.articles if a.id not in kept]
         gone = set(before) - kept
@@ -374,7 +375,7 @@ def build(
             commit(pw, written.segments[1])
             paras, anchors, skipped = written.paras, written.anchors, written.skipped
             summaries = {i: before[i] for i in kept} | {
-                i: entries[i] | counts for i, counts in written.counts.items()
+                i: by_id[i].to_json() | counts for i, counts in written.counts.items()
             }
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)

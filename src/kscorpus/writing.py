@@ -35,7 +35,7 @@ MIN_SHARD = 64  # articles per worker below which forking costs more than it sav
 PART = 200  # articles a worker reports at a time: its results never pile up
 # Articles per segment a worker writes. Whoosh holds a segment's term table in memory until the
 # segment is written, so this bounds a worker's memory whatever the corpus size.
-SEGMENT = 100 * PART
+SEGMENT = 50 * PART
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
 LIMIT_MB = 32  # Whoosh's posting pool per writer before it spills to disk (about its RSS)
 Progress = Callable[[int, int, str], None]
