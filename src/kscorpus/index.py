@@ -350,9 +350,12 @@ def build(
                 for f in old.path.iterdir():
                     if not f.name.endswith("WRITELOCK") and f.name != META:
                         _link(f, tmp / f.name)
+                from whoosh.filedb.filestore import FileStorage
+
+                # not memory-mapped: Whoosh would copy every old segment into memory
+                plain = FileStorage(str(tmp), supports_mmap=False)
                 a_ix, p_ix, l_ix = (
-                    windex.open_dir(str(tmp), indexname=n)
-                    for n in ("articles", "passages", "aligned")
+                    plain.open_index(n) for n in ("articles", "passages", "aligned")
                 )
             else:
                 a_ix, p_ix, l_ix = (
@@ -507,7 +510,7 @@ def _paragraphs(old: IndexHandle | None, aid: str) -> list[str]:
     return [doc.paragraph_text(i) for i in range(len(doc.paragraphs))] if doc else []
 
 
-def _load_anchors(path: Path) -> dict[str, frozenset[Any]]:
+def _load_anchors(path: Path) -> dict[str, tuple[Any, ...]]:
     """Anchors saved by the previous build (JSON turned tuples into lists: turn them back)."""
     try:
         data = json.loads((path / ANCHORS).read_text(encoding="utf-8"))
@@ -517,7 +520,7 @@ def _load_anchors(path: Path) -> dict[str, frozenset[Any]]:
     def tup(v: Any) -> Any:
         return tuple(tup(x) for x in v) if isinstance(v, list) else v
 
-    return {i: frozenset(tup(a) for a in rows) for i, rows in data.items()}
+    return {i: tuple(tup(a) for a in rows) for i, rows in data.items()}
 
 
 def _text(old: IndexHandle | None, aid: str) -> str:
