@@ -185,8 +185,7 @@ def status(corpus_root: Path, root: Path) -> str:
     """``missing``, ``stale`` (the corpus changed, or another kscorpus built it) or ``current``.
 
     Uses the file list recorded at ingest, so a search does not parse the manifest."""
-    gen = _current(root)
-    meta = _read_json(gen / META) if gen else None
+    gen, meta = _current(root)
     if gen is None or meta is None:
         return "missing"
     if (meta.get("schema"), meta.get("kscorpus"), meta.get("corpus")) != (
@@ -201,12 +200,14 @@ def status(corpus_root: Path, root: Path) -> str:
     return "current"
 
 
-def _current(root: Path) -> Path | None:
-    """The directory of the generation ``CURRENT`` names (None if there is none)."""
+def _current(root: Path) -> tuple[Path | None, dict[str, Any] | None]:
+    """The directory of the generation ``CURRENT`` names and its meta.json (None where there
+    is none or it is unreadable)."""
     try:
-        return root / (root / CURRENT).read_text(encoding="utf-8").strip()
+        gen = root / (root / CURRENT).read_text(encoding="utf-8").strip()
     except OSError:
-        return None
+        return None, None
+    return gen, _read_json(gen / META)
 
 
 def _read_json(path: Path) -> Any:
@@ -214,11 +215,6 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _read_meta(root: Path) -> dict[str, Any] | None:
-    gen = _current(root)
-    return _read_json(gen / META) if gen else None
 
 
 def ensure_index(
@@ -254,15 +250,9 @@ def ensure_index(
 
 
 def open_index(root: Path) -> IndexHandle:
-    """Open the current generation; a clear error if there is none or it is damaged.
-
-    Without mmap: Whoosh copies each memory-mapped segment file it opens (terms, postings,
-    stored fields: most of the index) into memory, a cost that grows with the corpus on every
-    search; plain reads fetch only what the search touches."""
-    from whoosh.filedb.filestore import FileStorage
-
-    path = _current(root)
-    meta = _read_json(path / META) if path else None
+    """Open the current generation (read without mmap, see ``_open_indexes``); a clear error
+    if there is none or it is damaged."""
+    path, meta = _current(root)
     if path is None or meta is None:
         raise IndexError_(f"no index in {root}; run 'kscorpus ingest' to build it")
     if meta.get("schema") != SCHEMA_VERSION:
@@ -271,13 +261,7 @@ def open_index(root: Path) -> IndexHandle:
             "format; run 'kscorpus ingest' to rebuild it"
         )
     try:
-        storage = FileStorage(str(path), supports_mmap=False)
-        handle = IndexHandle(
-            root,
-            path,
-            meta,
-            *(storage.open_index(n) for n in ("articles", "passages", "aligned")),
-        )
+        handle = IndexHandle(root, path, meta, *_open_indexes(path))
         for name in ("articles", "passages", "aligned"):
             r = handle.searcher(name).reader()  # touches every segment file: finds deleted or
             if r.doc_count():  # cut ones (and the searchers serve the searches that follow)
@@ -290,6 +274,15 @@ def open_index(root: Path) -> IndexHandle:
         ) from None
     use_compiled(handle.articles.schema["text"].analyzer.userdict, path)
     return handle
+
+
+def _open_indexes(path: Path) -> tuple[Any, Any, Any]:
+    """The articles, passages and aligned indexes of a generation, read without mmap: Whoosh
+    copies each memory-mapped segment file it opens into memory, most of the index."""
+    from whoosh.filedb.filestore import FileStorage
+
+    storage = FileStorage(str(path), supports_mmap=False)
+    return tuple(storage.open_index(n) for n in ("articles", "passages", "aligned"))  # type: ignore[return-value]
 
 
 def build(
@@ -350,13 +343,7 @@ def build(
                 for f in old.path.iterdir():
                     if not f.name.endswith("WRITELOCK") and f.name != META:
                         _link(f, tmp / f.name)
-                from whoosh.filedb.filestore import FileStorage
-
-                # not memory-mapped: Whoosh would copy every old segment into memory
-                plain = FileStorage(str(tmp), supports_mmap=False)
-                a_ix, p_ix, l_ix = (
-                    plain.open_index(n) for n in ("articles", "passages", "aligned")
-                )
+                a_ix, p_ix, l_ix = _open_indexes(tmp)
             else:
                 a_ix, p_ix, l_ix = (
                     windex.create_in(str(tmp), sc, indexname=n)
@@ -471,7 +458,7 @@ def _settings(corpus: Corpus) -> str:
 
 def _reusable(corpus: Corpus, root: Path) -> IndexHandle | None:
     """The current generation, if an incremental update of it gives the same index."""
-    meta = _read_meta(root)
+    _, meta = _current(root)
     if not meta or (meta.get("schema"), meta.get("kscorpus"), meta.get("settings")) != (
         SCHEMA_VERSION,
         __version__,

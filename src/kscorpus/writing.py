@@ -97,7 +97,7 @@ class Written:
     paras: dict[str, list[str]] = field(default_factory=dict)
     anchors: dict[str, frozenset[Any]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
-    segments: tuple[list[Any], list[Any]] = ((), ())  # type: ignore[assignment]
+    segments: tuple[list[Any], list[Any]] = field(default_factory=lambda: ([], []))
     jobs: int = 1
 
     def update(self, other: Written, canon: dict[Any, Any]) -> None:
