@@ -30,6 +30,7 @@ from .convert import to_simplified
 from .corpus import Article, Corpus
 from .errors import CorpusError, IndexError_
 from .pipeline import Document, document_to_json, prepare
+from .postings import Lengths, TermPool, write_postings
 
 MIN_SHARD = 64  # articles per worker below which forking costs more than it saves
 PART = 200  # articles a worker reports at a time: its results never pile up
@@ -42,40 +43,21 @@ Progress = Callable[[int, int, str], None]
 
 
 class Writer(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer, with field lengths read once per field when postings are
-    written (Whoosh reads each posting's length back from the column file, a third of its
-    commit time)."""
+    """Whoosh's segment writer with postings pooled and written a term at a time (see
+    ``postings``): the same segment files, in a fraction of Whoosh's time."""
+
+    def __init__(self, ix: Any, limitmb: int = LIMIT_MB, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = TermPool(limitmb, self.storage.folder)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         pdr = self.per_document_reader()
         try:
-            self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
+            write_postings(self.fieldwriter, self.schema, Lengths(pdr), self.pool.iter_terms())
         finally:
             self.fieldwriter.close()
             pdr.close()
-
-
-class _Lengths:
-    """``doc_field_length`` over a whole length column decoded into a list."""
-
-    def __init__(self, pdr: Any) -> None:
-        from whoosh.util.numeric import byte_to_length
-
-        self._pdr = pdr
-        self._table = [byte_to_length(b) for b in range(256)]
-        self._fields: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str) -> int:
-        col = self._fields.get(fieldname)
-        if col is None:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            col = self._fields[fieldname] = (
-                [self._table[b] for b in reader] if reader is not None else []
-            )
-        return col[docnum] if docnum < len(col) else 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,71 @@
+"""The term-at-a-time posting pool and writer (issue 8) write the same segment files as Whoosh's
+own writer, whether the pool spills to disk or not, and when a commit merges older segments."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from whoosh import index as windex
+from whoosh.writing import SegmentWriter
+
+from kscorpus.index import _schemas
+from kscorpus.postings import TermPool
+from kscorpus.writing import Writer
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def paragraphs() -> list[tuple[str, int, str]]:
+    """(article id, paragraph number, text) of every bundled article, cut at blank lines."""
+    out = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        for pno, para in enumerate(path.read_text(encoding="utf-8").split("\n\n")):
+            if para.strip():
+                out.append((path.stem, pno, para))
+    return out
+
+
+def build(cls: type, folder: Path, limitmb: int, batches: int = 1) -> list[tuple[str, str]]:
+    """Index every paragraph with writer class ``cls`` over ``batches`` commits (a commit
+    merges the small segments before it); digests of the postings and term files."""
+    folder.mkdir()
+    ix = windex.create_in(str(folder), _schemas(())[1], indexname="passages")
+    rows = paragraphs()
+    for b in range(batches):
+        w = cls(ix, limitmb=limitmb, compound=False)
+        for aid, pno, text in rows[b::batches]:
+            w.add_document(id=aid, key=f"{aid}#{pno}", pno=pno, text=text, lang="zh")
+        w.commit()
+    return sorted(
+        (f.suffix, hashlib.sha256(f.read_bytes()).hexdigest())
+        for f in folder.iterdir()
+        if f.suffix in (".pst", ".trm")
+    )
+
+
+@pytest.mark.parametrize(("limitmb", "batches"), [(64, 1), (0, 1), (64, 3)])
+def test_same_files_as_whoosh(tmp_path: Path, limitmb: int, batches: int) -> None:
+    """Byte for byte: in memory, spilling after every posting (``limitmb=0``), and with a
+    last commit that merges earlier segments through the pool."""
+    ours = build(Writer, tmp_path / "ours", limitmb, batches)
+    whoosh = build(SegmentWriter, tmp_path / "whoosh", max(limitmb, 1), batches)
+    assert {suffix for suffix, _ in ours} == {".pst", ".trm"}
+    assert ours == whoosh
+
+
+def test_spilled_runs_merge_in_document_order(tmp_path: Path) -> None:
+    pool = TermPool(0, str(tmp_path))
+    for docnum in range(5):
+        pool.add(("text", b"b", docnum, 1.0, bytes([docnum])))
+        if docnum % 2:
+            pool.add(("text", b"a", docnum, 2.0, None))
+    pool.add(("id", b"z", 5, 1.0, b""))
+    assert len(pool.runs) == 8  # every posting over the limit: one run each
+    terms = list(pool.iter_terms())
+    pool.cleanup()
+    assert [k for k, _ in terms] == [("id", b"z"), ("text", b"a"), ("text", b"b")]
+    assert terms[1][1] == [1, 2.0, None, 3, 2.0, None]
+    assert terms[2][1][0::3] == [0, 1, 2, 3, 4]
+    assert pool.runs == []
