@@ -12,7 +12,6 @@ schema, so this module imports neither jieba nor anything slow at import time.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -91,12 +90,52 @@ class WordPositions(Positions):  # type: ignore[misc]
         if not isinstance(analyzer, BilingualAnalyzer):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        poses: defaultdict[str, list[int]] = defaultdict(list)
-        for term, pos, _, _ in tokens(value, analyzer.userdict):
-            poses[term].append(pos)
-        fb, encode = self.field_boost, self.encode
+        fb = self.field_boost
+        for word, freq, vbytes in self.postings(value, analyzer):
+            yield word, freq, freq * fb, vbytes
+
+    def postings(self, value: str, analyzer: BilingualAnalyzer) -> list[tuple[str, int, bytes]]:
+        """``(term, frequency, encoded positions)`` of every term of ``value``; short values
+        (a title, repeated in every passage of its article) are made once."""
+        short = len(value) <= SHORT
+        if short:
+            if _SHORT_FOR[0] != analyzer.userdict:  # postings depend on the user dictionary
+                _SHORT.clear()
+                _SHORT_FOR[0] = analyzer.userdict
+            if value in _SHORT:
+                return _SHORT[value]
+        poses: dict[str, list[int]] = {}
+        base = 0
+        for line in value.split("\n"):  # tokens(), inlined: the hottest loop of ingest
+            toks = _line_tokens(line, analyzer.userdict, True, False)
+            for term, pos, _, _ in toks:
+                at = poses.get(term)
+                if at is None:
+                    poses[term] = [base + pos]
+                else:
+                    at.append(base + pos)
+            if toks:
+                base += toks[-1][1] + 1
+        encode, one = self.encode, _ONE
+        out = []
         for word, poslist in poses.items():
-            yield word, len(poslist), len(poslist) * fb, encode(poslist)
+            if len(poslist) == 1:  # most postings: one position, its bytes made once
+                p = poslist[0]
+                vbytes = one.get(p) or one.setdefault(p, encode(poslist))
+                out.append((word, 1, vbytes))
+            else:
+                out.append((word, len(poslist), encode(poslist)))
+        if short:
+            if len(_SHORT) >= 4096:
+                _SHORT.clear()
+            _SHORT[value] = out
+        return out
+
+
+SHORT = 200  # characters: values whose postings are kept for the next document
+_SHORT: dict[str, list[tuple[str, int, bytes]]] = {}
+_SHORT_FOR: list[UserDict] = [()]  # the user dictionary of _SHORT
+_ONE: dict[int, bytes] = {}  # encoded single positions, by position
 
 
 def count_tokens(text: str, userdict: UserDict = ()) -> int:

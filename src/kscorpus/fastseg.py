@@ -17,6 +17,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import accumulate
 from math import log
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,12 @@ def compile_dictionary(freq: dict[str, int], total: int, directory: Path) -> Non
     """Write jieba's prefix dictionary and HMM model for ``FastSegmenter`` (done at ingest)."""
     from jieba.finalseg import emit_P, start_P, trans_P
 
-    keys = sorted(freq, key=lambda k: k.encode("utf-8"))
-    blob = bytearray()
+    keys = sorted(freq)  # code point order is UTF-8 byte order
+    encoded = [k.encode("utf-8") for k in keys]
+    blob = b"".join(encoded)
     offsets = array("I", [0])
-    for k in keys:
-        blob += k.encode("utf-8")
-        offsets.append(len(blob))
-    freqs = array("I", (freq[k] for k in keys))
+    offsets.extend(accumulate(map(len, encoded)))
+    freqs = array("I", map(freq.__getitem__, keys))
     with open(directory / DICT_FILE, "wb") as f:
         f.write(_MAGIC + total.to_bytes(8, sys.byteorder) + len(keys).to_bytes(4, sys.byteorder))
         f.write(offsets.tobytes())

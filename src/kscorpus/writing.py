@@ -26,6 +26,7 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
+from .analysis import BilingualAnalyzer, WordPositions
 from .convert import to_simplified
 from .corpus import Article, Corpus
 from .errors import CorpusError, IndexError_
@@ -44,11 +45,52 @@ Progress = Callable[[int, int, str], None]
 
 class Writer(SegmentWriter):  # type: ignore[misc]
     """Whoosh's segment writer with postings pooled and written a term at a time (see
-    ``postings``): the same segment files, in a fraction of Whoosh's time."""
+    ``postings``): the same segment files, in a fraction of Whoosh's time. kscorpus's schemas
+    have no term vectors, spelling fields or boosts, which this writer does not handle."""
 
     def __init__(self, ix: Any, limitmb: int = LIMIT_MB, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        if any(f.vector or f.separate_spelling() for _, f in self.schema.items()):
+            raise ValueError("kscorpus's writer does not write term vectors or spellings")
         self.pool = TermPool(limitmb, self.storage.folder)
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``add_document``; a text field's postings go to the pool in one call."""
+        self._check_state()
+        schema, pdw, docnum = self.schema, self.perdocwriter, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        pdw.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = self._index(name, field, value, docnum) if field.indexed else 0
+                custom = fields.get(f"_stored_{name}", value)  # what a hit shows, if not value
+                pdw.add_field(name, field, custom if field.stored else None, length)
+                if field.column_type and custom is not None:
+                    pdw.add_column_value(name, field.column_type, field.to_column_value(custom))
+        except Exception:
+            pdw.cancel_doc()
+            raise
+        pdw.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, name: str, field: Any, value: Any, docnum: int) -> int:
+        """Pool one field's postings of a document; the field's length (0 if not scored)."""
+        fmt, analyzer = field.format, field.analyzer
+        if isinstance(fmt, WordPositions) and isinstance(analyzer, BilingualAnalyzer):
+            items = fmt.postings(value, analyzer)
+            self.pool.add_terms(name, docnum, items, fmt.field_boost)
+            return sum(freq for _, freq, _ in items) if field.scorable else 0
+        length = 0
+        for tbytes, freq, weight, vbytes in field.index(value):
+            length += freq
+            self.pool.add((name, tbytes, docnum, weight, vbytes))
+        return length if field.scorable else 0
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -174,9 +216,9 @@ def _write_parallel(
     progress: Progress | None,
     meanwhile: Callable[[], Any] | None,
 ) -> Written:
-    from .analysis import tokens
+    from .segment import segmenter
 
-    tokens("预热", plan.corpus.userdict)  # load jieba once, shared with the workers by fork
+    segmenter(plan.corpus.userdict)  # load jieba once, shared with the workers by fork
     shards = _shards(plan, articles, n)
     ctx = multiprocessing.get_context("fork")
     done = ctx.Array("i", len(shards), lock=False)
