@@ -9,6 +9,7 @@ import pytest
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
+from kscorpus import postings
 from kscorpus.index import _schemas
 from kscorpus.postings import TermPool
 from kscorpus.writing import Writer
@@ -26,39 +27,42 @@ def paragraphs() -> list[tuple[str, int, str]]:
     return out
 
 
-def build(cls: type, folder: Path, limitmb: int, batches: int = 1) -> list[object]:
-    """Index every paragraph with writer class ``cls`` over ``batches`` commits (a commit
-    merges the small segments before it); everything a reader gets back from the postings."""
+def build(cls: type, folder: Path, limitmb: float, batches: int = 1) -> list[object]:
+    """Index every paragraph five times (so common terms need several blocks) with writer
+    class ``cls`` over ``batches`` commits (a commit merges the small segments before it);
+    everything a reader gets back from the postings, block statistics included."""
     folder.mkdir()
     ix = windex.create_in(str(folder), _schemas(())[1], indexname="passages")
-    rows = paragraphs()
+    rows = paragraphs() * 5
     for b in range(batches):
         w = cls(ix, limitmb=limitmb, compound=False)
-        for aid, pno, text in rows[b::batches]:
-            w.add_document(id=aid, key=f"{aid}#{pno}", pno=pno, text=text, lang="zh")
+        for n, (aid, pno, text) in enumerate(rows[b::batches]):
+            w.add_document(id=aid, key=f"{aid}#{pno}#{n}", pno=pno, text=text, lang="zh")
         w.commit()
     out: list[object] = []
     with ix.reader() as r:
-        for field, term in r.all_terms():
-            i = r.term_info(field, term)
-            out.append((field, term, i.weight(), i.doc_frequency(), i.min_length()))
-            out.append((i.max_length(), i.max_weight(), i.min_id(), i.max_id()))
-            m = r.postings(field, term)
-            while m.is_active():
-                out.append((m.id(), m.weight(), m.value()))
-                m.next()
+        for leaf, _ in r.leaf_readers():
+            for field, term in leaf.all_terms():
+                i = leaf.term_info(field, term)
+                out.append((field, term, i.weight(), i.doc_frequency(), i.min_length()))
+                out.append((i.max_length(), i.max_weight(), i.min_id(), i.max_id()))
+                m = leaf.postings(field, term)
+                while m.is_active():
+                    out.append((m.id(), m.weight(), m.value()))
+                    out.append((m.block_min_length(), m.block_max_length(), m.block_max_weight()))
+                    m.next()
         out.append([r.doc_field_length(d, "text") for d in range(r.doc_count_all())])
     return out
 
 
-@pytest.mark.parametrize(("limitmb", "batches"), [(64, 1), (0, 1), (64, 3)])
-def test_same_postings_as_whoosh(tmp_path: Path, limitmb: int, batches: int) -> None:
+@pytest.mark.parametrize(("limitmb", "batches"), [(64, 1), (0.05, 1), (64, 3)])
+def test_same_postings_as_whoosh(tmp_path: Path, limitmb: float, batches: int) -> None:
     """Every term, statistic and posting (positions as stored bytes) as Whoosh's own writer
-    gives them: in memory, spilling after every posting (``limitmb=0``), and with a last
-    commit that merges earlier segments through the pool."""
+    gives them: in memory, spilled to disk (runs merged once there are ``MAX_RUNS``), and
+    with a last commit that merges earlier segments through the pool."""
     ours = build(Writer, tmp_path / "ours", limitmb, batches)
-    whoosh = build(SegmentWriter, tmp_path / "whoosh", max(limitmb, 1), batches)
-    assert len(ours) > 5_000
+    whoosh = build(SegmentWriter, tmp_path / "whoosh", limitmb, batches)
+    assert len(ours) > 50_000
     assert ours == whoosh
 
 
@@ -76,3 +80,15 @@ def test_spilled_runs_merge_in_document_order(tmp_path: Path) -> None:
     assert terms[1][1] == [1, 2.0, None, 3, 2.0, None]
     assert terms[2][1][0::3] == [0, 1, 2, 3, 4]
     assert pool.runs == []
+
+
+def test_runs_are_merged_before_they_are_too_many_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(postings, "MAX_RUNS", 3)
+    pool = TermPool(0, str(tmp_path))
+    for docnum in range(10):
+        pool.add(("text", b"ab"[docnum % 2 :], docnum, 1.0, b"x"))
+    assert len(pool.runs) <= 3
+    terms = dict(pool.iter_terms())
+    pool.cleanup()
+    assert terms[("text", b"ab")][0::3] == [0, 2, 4, 6, 8]
+    assert terms[("text", b"b")][0::3] == [1, 3, 5, 7, 9]

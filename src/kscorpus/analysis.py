@@ -126,7 +126,7 @@ class WordPositions(Positions):  # type: ignore[misc]
             else:
                 out.append((word, len(poslist), encode(poslist)))
         if short:
-            if len(_SHORT) >= 4096:
+            if len(_SHORT) >= 256:
                 _SHORT.clear()
             _SHORT[value] = out
         return out

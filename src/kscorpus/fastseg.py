@@ -41,10 +41,9 @@ def compile_dictionary(freq: dict[str, int], total: int, directory: Path) -> Non
     from jieba.finalseg import emit_P, start_P, trans_P
 
     keys = sorted(freq)  # code point order is UTF-8 byte order
-    encoded = [k.encode("utf-8") for k in keys]
-    blob = b"".join(encoded)
+    blob = "".join(keys).encode("utf-8")
     offsets = array("I", [0])
-    offsets.extend(accumulate(map(len, encoded)))
+    offsets.extend(accumulate(len(k.encode("utf-8")) for k in keys))
     freqs = array("I", map(freq.__getitem__, keys))
     with open(directory / DICT_FILE, "wb") as f:
         f.write(_MAGIC + total.to_bytes(8, sys.byteorder) + len(keys).to_bytes(4, sys.byteorder))

@@ -14,13 +14,16 @@ from __future__ import annotations
 import heapq
 import marshal
 import tempfile
+import zlib
 from array import array
-from collections.abc import Iterator
-from itertools import chain, groupby
-from operator import itemgetter
+from collections.abc import Iterable, Iterator
+from itertools import chain, groupby, islice
+from operator import itemgetter, sub
+from pickle import dumps
 from typing import IO, Any
 
 CHUNK = 2048  # terms per marshal record of a spilled run: what merging holds of each run
+MAX_RUNS = 32  # spilled runs (open files) before they are merged into one
 Key = tuple[str, bytes]  # (field name, term bytes)
 _key = itemgetter(0)
 _WEIGHTS = [float(i) for i in range(64)]
@@ -31,7 +34,7 @@ class TermPool:
     """A drop-in for Whoosh's ``PostingPool`` (``add``, ``cleanup``) that keeps each term's
     postings as one flat list ``[docnum, weight, value, docnum, …]``."""
 
-    def __init__(self, limit_mb: int, tempdir: str) -> None:
+    def __init__(self, limit_mb: float, tempdir: str) -> None:
         self.limit = limit_mb * 1024 * 1024
         self.tempdir = tempdir
         self.terms: dict[Key, list[Any]] = {}
@@ -74,24 +77,24 @@ class TermPool:
     def _spill(self) -> None:
         # kept open until merged; the file has no name, so it is gone when closed or if we die
         run = tempfile.TemporaryFile(dir=self.tempdir)  # noqa: SIM115
-        items = sorted(self.terms.items(), key=_key)
-        for i in range(0, len(items), CHUNK):
-            record = marshal.dumps(items[i : i + CHUNK])
-            run.write(len(record).to_bytes(8, "little") + record)
-        run.seek(0)
+        _write_run(run, sorted(self.terms.items(), key=_key))
         self.runs.append(run)
         self.terms, self.size = {}, 0
+        if len(self.runs) >= MAX_RUNS:  # each run is an open file: merge them into one
+            merged = tempfile.TemporaryFile(dir=self.tempdir)  # noqa: SIM115
+            _write_run(merged, self._merged())
+            self.cleanup()
+            self.runs = [merged]
 
     def iter_terms(self) -> Iterator[tuple[Key, list[Any]]]:
         """Every term in order with its postings in docnum order: runs are merged by term, and
         a term's postings from successive runs concatenated (runs follow document order)."""
         current = sorted(self.terms.items(), key=_key)
         self.terms = {}
-        sources = [_read(run) for run in self.runs]
-        if not sources:
-            yield from current
-            return
-        merged = heapq.merge(*sources, current, key=_key)  # stable: earlier runs first
+        yield from self._merged(current) if self.runs else current
+
+    def _merged(self, current: Iterable[tuple[Key, list[Any]]] = ()) -> Iterator[Any]:
+        merged = heapq.merge(*map(_read, self.runs), current, key=_key)  # stable: runs in order
         for key, group in groupby(merged, key=_key):
             lists = [postings for _, postings in group]
             yield key, lists[0] if len(lists) == 1 else list(chain.from_iterable(lists))
@@ -100,6 +103,15 @@ class TermPool:
         for run in self.runs:
             run.close()
         self.runs = []
+
+
+def _write_run(run: IO[bytes], items: Iterable[tuple[Key, list[Any]]]) -> None:
+    """Sorted ``items`` as length-prefixed marshal records of ``CHUNK`` terms."""
+    it = iter(items)
+    while chunk := list(islice(it, CHUNK)):
+        record = marshal.dumps(chunk)
+        run.write(len(record).to_bytes(8, "little") + record)
+    run.seek(0)
 
 
 def _read(run: IO[bytes]) -> Iterator[tuple[Key, list[Any]]]:
@@ -147,9 +159,12 @@ def write_postings(
             fieldwriter.start_field(fieldname, schema[fieldname])
             pw, col, lastfn = fieldwriter._postwriter, lengths.column(fieldname), fieldname
             compression = pw._compression
-        fieldwriter.start_term(tbytes)
         ids, weights, values = flat[0::3], flat[1::3], flat[2::3]
         limit = pw._blocklimit
+        if len(ids) <= limit:  # nearly every term
+            _write_one_block(fieldwriter, tbytes, ids, weights, values, col, compression)
+            continue
+        fieldwriter.start_term(tbytes)
         for i in range(0, len(ids), limit):
             if i:
                 pw._write_block()  # a full block, as add_posting writes one
@@ -172,3 +187,48 @@ def _fill(pw: Any, ids: list[int], weights: list[float], values: list[Any], col:
     pw._maxweight = max(0, *weights)
     pw._minlength = min(lens) if lens else None
     pw._maxlength = max(lens, default=0)
+
+
+def _write_one_block(
+    fw: Any,
+    tbytes: bytes,
+    ids: list[int],
+    weights: list[float],
+    values: list[Any],
+    col: list[int],
+    compression: int,
+) -> None:
+    """A posting list of one block, with its term info: the bytes Whoosh's ``W3FieldWriter``
+    writes for it through ``start_term``, ``add`` and ``finish_term``, in one pass."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+    from whoosh.system import pack_int, pack_long, pack_ushort
+    from whoosh.util.numeric import length_to_byte
+
+    n, ncol = len(ids), len(col)
+    lens = [x for x in (col[d] if d < ncol else 0 for d in ids) if x]
+    minlength = min(lens) if lens else None
+    maxlength = max(lens, default=0)
+    w32 = array("f", weights).tolist()  # what Whoosh's block keeps of a weight
+    maxweight = max(0, *weights)
+    if w32.count(1.0) == n:
+        mini_weights: Any = None
+    elif w32.count(w32[0]) == n:
+        mini_weights = w32[0]
+    else:
+        mini_weights = tuple(w32)
+    deltas = tuple(map(sub, ids, [0, *ids[:-1]]))
+    comp = compression if n >= SMALL else 0  # see write_postings
+    data = dumps((deltas, mini_weights, tuple(filter(None, values))), 2)
+    if comp:
+        data = zlib.compress(data, comp)
+    lo, hi = length_to_byte(minlength), length_to_byte(maxlength)
+    info = dumps((n, ids[-1], maxweight, comp, lo, hi), 2)
+    post = fw._postfile
+    offset = post.tell()
+    block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+    post.write(block)
+    terminfo = W3TermInfo._struct.pack(
+        0, sum(w32), n, 0 if minlength is None else lo, hi, maxweight, ids[0], ids[-1]
+    )
+    terminfo += pack_long(offset) + pack_int(len(block))
+    fw._tindex.add(pack_ushort(fw._fieldid) + tbytes, terminfo)
