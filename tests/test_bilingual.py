@@ -100,3 +100,45 @@ def test_ingest_proposes_an_undeclared_pair(tmp_path, corpus_copy):
     )
     again = json.loads(r.stdout)
     assert again["updated"] == 1 and again["proposed_pairs"] == proposals
+
+
+def test_incremental_ingest_proposes_pairs_like_a_rebuild(tmp_path, corpus_copy, monkeypatch):
+    """Proposals are kept for events whose candidates did not change and made anew for the
+    others: after edits, moves and removals, the same list as a full rebuild."""
+    from kscorpus import align
+    from kscorpus.corpus import load_corpus
+    from kscorpus.index import build
+
+    manifest = corpus_copy / "manifest.toml"
+    text = re.sub(r'translation_of = "\d+"\n', "", manifest.read_text(encoding="utf-8"))
+    for n, event in enumerate(["E1", "E2", "E3"]):  # 000/001 copied into three more events
+        for src, lang in (("000_90d88434d4b7c06b.txt", "zh"), ("001_f986e3ad0260667d.txt", "en")):
+            aid = f"1{n}{lang == 'en':d}"
+            (corpus_copy / f"{aid}.txt").write_bytes((corpus_copy / src).read_bytes())
+            text += f'\n[[article]]\nid = "{aid}"\nfile = "{aid}.txt"\nlang = "{lang}"\n'
+            text += f'script = "{"Hans" if lang == "zh" else "Latn"}"\ntitle = "{aid}"\n'
+            text += f'event = "{event}"\n'
+    manifest.write_text(text, encoding="utf-8")
+    index = tmp_path / "ix"
+    first = build(load_corpus(corpus_copy), index).proposed_pairs
+    assert {(p["zh"], p["en"]) for p in first} >= {("000", "001"), ("100", "101"), ("120", "121")}
+
+    calls = []
+    real = align.overlapping_pairs
+    monkeypatch.setattr(align, "overlapping_pairs", lambda *a: calls.append(a) or real(*a))
+    edits = [
+        lambda: (corpus_copy / "110.txt").write_text("另一篇文章。\n", encoding="utf-8"),
+        lambda: manifest.write_text(
+            manifest.read_text(encoding="utf-8").replace('event = "E3"', 'event = "E1"', 1),
+            encoding="utf-8",
+        ),
+        lambda: (corpus_copy / "101.txt").unlink(),
+    ]
+    for edit in edits:
+        edit()
+        calls.clear()
+        report = build(load_corpus(corpus_copy), index)
+        assert report.updated + report.removed >= 1
+        assert len(calls) < 4  # not every event again
+        rebuilt = build(load_corpus(corpus_copy), tmp_path / "fresh", rebuild=True)
+        assert report.proposed_pairs == rebuilt.proposed_pairs

@@ -381,7 +381,13 @@ def build(
             if (corpus.root / GLOSSARY).is_file() and not old:
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
-            proposals = _propose_pairs(corpus, anchors)
+            reuse = None
+            if old:  # events whose candidates or their texts changed propose pairs anew
+                moved = {a.id for a in todo} | gone | (candidates ^ set(stored))
+                touched = {by_id[i].event for i in moved if i in by_id}
+                touched |= {before[i].get("event") for i in moved if i in before}
+                reuse = (old.meta["proposed_pairs"], touched)
+            proposals = _propose_pairs(corpus, anchors, reuse)
             ordered = [summaries[a.id] for a in corpus.articles if a.id in summaries]
             meta = {
                 "articles": len(ordered),
@@ -568,9 +574,14 @@ def _add_alignments(
     w.commit()
 
 
-def _propose_pairs(corpus: Corpus, anchors: dict[str, frozenset[Any]]) -> list[dict[str, Any]]:
+def _propose_pairs(
+    corpus: Corpus,
+    anchors: dict[str, frozenset[Any]],
+    reuse: tuple[list[dict[str, Any]], set[str]] | None = None,
+) -> list[dict[str, Any]]:
     """Unlinked zh/en articles of one event whose anchors (numbers, names, glossary terms)
-    overlap enough to look like translations; the manifest's ``translation_of`` confirms."""
+    overlap enough to look like translations; the manifest's ``translation_of`` confirms.
+    ``reuse``: the previous build's proposals, kept for every event but the given ones."""
     from .align import overlapping_pairs
 
     by_event: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -578,11 +589,21 @@ def _propose_pairs(corpus: Corpus, anchors: dict[str, frozenset[Any]]) -> list[d
         for a in corpus.articles:
             if a.id in anchors and a.lang == lang:
                 by_event.setdefault(a.event, ({}, {}))[lang == "en"][a.id] = anchors[a.id]
-    return [
-        {"zh": z, "en": e, "score": round(score, 3)}
-        for zh, en in by_event.values()
-        for z, e, score in overlapping_pairs(zh, en, PROPOSE_PAIR)
-    ]
+    previous, touched = reuse or ([], set(by_event))
+    events = {a.id: a.event for a in corpus.articles}
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for p in previous:
+        kept.setdefault(events.get(p["zh"], ""), []).append(p)
+    out = []
+    for event, (zh, en) in by_event.items():
+        if event not in touched:
+            out += kept.get(event, [])
+            continue
+        out += [
+            {"zh": z, "en": e, "score": round(score, 3)}
+            for z, e, score in overlapping_pairs(zh, en, PROPOSE_PAIR)
+        ]
+    return out
 
 
 def _write_atomic(path: Path, text: str) -> None:
