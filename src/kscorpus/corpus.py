@@ -20,11 +20,6 @@ from .errors import CorpusError
 if TYPE_CHECKING:
     from .align import Glossary
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 MANIFEST = "manifest.toml"
 USERDICT = "userdict.txt"
 GLOSSARY = "glossary.tsv"
@@ -158,6 +153,11 @@ def resolve_corpus_dir(corpus: str | os.PathLike[str] | None = None) -> Path:
 
 def load_corpus(corpus: str | os.PathLike[str] | None = None) -> Corpus:
     """Load and validate the corpus directory's manifest and user dictionary."""
+    if sys.version_info >= (3, 11):  # imported here: a search of a built index never parses
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+
     root = resolve_corpus_dir(corpus)
     manifest = root / MANIFEST
     try:

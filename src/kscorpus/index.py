@@ -28,8 +28,6 @@ from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
 from .pipeline import Document, document_from_json
 from .segment import jieba_tokenizer, use_compiled
-from .writing import LIMIT_MB, Plan, Writer, commit, write_articles
-from .writing import anchors as writing_anchors
 
 SCHEMA_VERSION = 3
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
@@ -301,6 +299,9 @@ def build(
     (default: one per core when there are enough articles; see ``writing``).
     """
     from whoosh import index as windex
+
+    from .writing import LIMIT_MB, Plan, Writer, commit, write_articles
+    from .writing import anchors as writing_anchors
 
     t0 = time.perf_counter()
     try:
