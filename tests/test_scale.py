@@ -2,6 +2,7 @@
 the per-article summaries are read only by the commands that need them."""
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -157,3 +158,25 @@ def test_opening_and_searching_copy_no_segment_file_into_memory(index_dir, monke
     assert search(open_index(index_dir), "信任电商", passages=True).hits
     assert search(open_index(index_dir), "信任电商").hits
     assert not [n for n, size in copied if size > 4096], copied
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the check runs in a forked process")
+def test_search_checks_a_large_corpus_beside_the_answer(built, monkeypatch):
+    """Past ``FORK_CHECK`` files, a search answers from the index while a forked process
+    stats the corpus; a changed corpus still gets a refreshed index and a fresh answer."""
+    corpus, index = built
+    monkeypatch.setattr(kindex, "FORK_CHECK", 0)
+    monkeypatch.setattr(kindex, "_can_fork", lambda: True)
+    forks = []
+    real = kindex._fingerprint_async
+    monkeypatch.setattr(kindex, "_fingerprint_async", lambda *a: forks.append(a) or real(*a))
+    r = cli("search", "信任电商", "--json", corpus=corpus, index=index)
+    assert r.exit_code == 0, r.output
+    assert len(forks) == 1 and "building" not in r.stderr
+    assert json.loads(r.stdout)["total"] >= 1
+    art = next(corpus.glob("003_*.txt"))
+    art.write_text(art.read_text(encoding="utf-8") + "\n独一无二的新句子。\n", encoding="utf-8")
+    r = cli("search", "独一无二", "--json", corpus=corpus, index=index)
+    assert r.exit_code == 0, r.output
+    assert len(forks) == 2 and "building the index" in r.stderr
+    assert [h["id"] for h in json.loads(r.stdout)["hits"]] == ["003"]

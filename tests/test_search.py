@@ -165,12 +165,21 @@ def test_cli_timings_go_to_stderr_in_one_line(index_dir):
 
 @pytest.mark.parametrize("passages", [False, True])
 def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
-    from kscorpus.search import parse
+    from kscorpus.search import _match_ids, parse
 
     ix = handle.passages if passages else handle.articles
     s = handle.searcher("passages" if passages else "articles")
     queries = ["信任电商", "trust e-commerce", "GMV OR 快品牌", "信任 电商", "title:引力大会 电商"]
-    queries += ['"大搞信任电商"', "电*", "直播 NOT 服务商"]  # counted by Whoosh
+    phrases = ['"大搞信任电商"', '"信任 电商"', '"电商 的"', '"kuaishou e-commerce"']
+    phrases += ['"信任电商 的"', '"服务商 大会"', '"gravity conference"', '"不存在的短语"']
+    phrases += ['"快手电商 引力大会 北京"']
+    queries += [*phrases, "电*", "直播 NOT 服务商"]  # the last two counted by Whoosh
+    counted = 0
     for q in queries:
-        whoosh_count = len(s.search(parse(q, ix.schema)[1], limit=1))
+        parsed = parse(q, ix.schema)[1]
+        whoosh_count = len(s.search(parsed, limit=1))
         assert search(handle, q, passages=passages).total == whoosh_count, q
+        if q in phrases:
+            assert _match_ids(s, parsed) is not None, q  # counted from positions
+            counted += whoosh_count > 0
+    assert counted >= 6  # phrases that match, not only empty answers

@@ -239,6 +239,7 @@ def quantities(text: str) -> list[Anchor]:
             q = m["q"]
             found.append(("quarter", (int(m["y"]), _CN_DIGIT.get(q) or int(q))))
     for rx in _DATES:
+        spans = []  # dates are blanked out, not read again as amounts (once per pattern)
         for m in rx.finditer(text):
             g = m.groupdict()
             month = _MONTHS[g["mon"].lower()] if g.get("mon") else int(g["m"])
@@ -247,7 +248,13 @@ def quantities(text: str) -> list[Anchor]:
             if g.get("y"):
                 found.append(("month", (int(g["y"]), month)))
             if g.get("d") or g.get("y"):
-                text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+                spans.append(m.span())
+        if spans:
+            parts, last = [], 0
+            for start, end in spans:
+                parts += (text[last:start], " " * (end - start))
+                last = end
+            text = "".join(parts) + text[last:]
     for m in _AMOUNT.finditer(text):
         scale = _UNITS[m["unit"].lower()] if m["unit"] else 1.0
         kind = "pct" if m["pct"] else "num"

@@ -136,14 +136,30 @@ def handled(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(corpus_dir: Path | None, index_dir: Path | None) -> Any:
-    """Open the corpus's index, building or refreshing it first if needed."""
+def _roots(corpus_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
     from .corpus import resolve_corpus_dir
-    from .index import ensure_index, resolve_index_dir
+    from .index import resolve_index_dir
 
     corpus_root = resolve_corpus_dir(corpus_dir)
-    root = resolve_index_dir(index_dir, corpus_root)
-    return ensure_index(corpus_root, root, notify=lambda m: _err().print(f"kscorpus: {m}"))
+    return corpus_root, resolve_index_dir(index_dir, corpus_root)
+
+
+def _open(corpus_dir: Path | None, index_dir: Path | None) -> Any:
+    """Open the corpus's index, building or refreshing it first if needed."""
+    from .index import ensure_index
+
+    return ensure_index(*_roots(corpus_dir, index_dir), notify=_notify)
+
+
+def _open_checked(corpus_dir: Path | None, index_dir: Path | None) -> Any:
+    """``_open`` that checks a large corpus for changes while the caller answers."""
+    from .index import open_checked
+
+    return open_checked(*_roots(corpus_dir, index_dir), notify=_notify)
+
+
+def _notify(message: str) -> None:
+    _err().print(f"kscorpus: {message}")
 
 
 def _print_json(data: Any) -> None:
@@ -324,20 +340,26 @@ def search(
     with phase(clock, "imports"):
         from .search import search as run
     with phase(clock, "index"):
-        handle = _open(corpus_dir, index_dir)
-    res = run(
-        handle,
-        " ".join(query),
-        limit=limit,
-        lang=lang,
-        passages=passages,
-        original=original,
-        parallel=parallel,
-        cross=cross,
-        filters=filters(lang, script, since, until, event, publisher),
-        facets=facets,
-        timings=clock,
-    )
+        handle, current = _open_checked(corpus_dir, index_dir)
+
+    def answer(handle: Any) -> Any:
+        return run(
+            handle,
+            " ".join(query),
+            limit=limit,
+            lang=lang,
+            passages=passages,
+            original=original,
+            parallel=parallel,
+            cross=cross,
+            filters=filters(lang, script, since, until, event, publisher),
+            facets=facets,
+            timings=clock,
+        )
+
+    res = answer(handle)
+    if not current():  # the corpus changed: refresh the index and answer from it
+        res = answer(_open(corpus_dir, index_dir))
     with phase(clock, "render"):
         _show_results(res, as_json, passages, original)
     if clock:

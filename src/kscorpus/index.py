@@ -29,7 +29,7 @@ from .fastseg import FastSegmenter, compile_dictionary
 from .pipeline import Document, document_from_json
 from .segment import jieba_tokenizer, use_compiled
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 CURRENT = "CURRENT"
 META = "meta.json"  # small: read by every command, every search
@@ -82,7 +82,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
     passages = Schema(
         **common,
         key=ID(stored=True, unique=True),
-        pno=NUMERIC(stored=True),
+        pno=STORED,  # read back, never searched: indexed, it was 9% of the passages' postings
         text=text(stored=True),
         start=STORED,
     )
@@ -179,10 +179,11 @@ class BuildReport:
     jobs: int = 1  # processes that wrote them
 
 
-def status(corpus_root: Path, root: Path) -> str:
+def status(corpus_root: Path, root: Path, check_files: bool = True) -> str:
     """``missing``, ``stale`` (the corpus changed, or another kscorpus built it) or ``current``.
 
-    Uses the file list recorded at ingest, so a search does not parse the manifest."""
+    Uses the file list recorded at ingest, so a search does not parse the manifest; without
+    ``check_files``, only who built the index for which corpus."""
     gen, meta = _current(root)
     if gen is None or meta is None:
         return "missing"
@@ -192,6 +193,8 @@ def status(corpus_root: Path, root: Path) -> str:
         str(corpus_root),
     ):
         return "stale"
+    if not check_files:
+        return "current"
     files = _read_json(gen / FILES)
     if not isinstance(files, list) or meta.get("fingerprint") != fingerprint(corpus_root, files):
         return "stale"
@@ -245,6 +248,72 @@ def ensure_index(
             for aid, why in report.skipped.items():
                 notify(f"skipped article {aid}: {why}")
     return open_index(root)
+
+
+FORK_CHECK = 5_000  # corpus files from which the freshness check runs beside the search
+
+
+def open_checked(
+    corpus_root: Path,
+    root: Path,
+    notify: Callable[[str], None] | None = None,
+) -> tuple[IndexHandle, Callable[[], bool]]:
+    """``ensure_index`` for a caller that can answer again: the index is opened at once, while
+    a forked process checks that no corpus file changed since ingest (one stat per file, as
+    long as a search at 100,000 articles); ``current()`` then says whether the answer stands.
+    Small corpora, or where forking is unsafe, are checked first as ``ensure_index`` does."""
+    gen, meta = _current(root)
+    files = _read_json(gen / FILES) if gen and meta else None
+    if (
+        not isinstance(files, list)
+        or len(files) < FORK_CHECK
+        or not _can_fork()
+        or (meta or {}).get("corpus") != str(corpus_root)
+    ):
+        return ensure_index(corpus_root, root, notify), lambda: True
+    pending = _fingerprint_async(corpus_root, files)
+    try:
+        handle = open_index(root)
+    except IndexError_:
+        pending()
+        return ensure_index(corpus_root, root, notify), lambda: True
+    return (
+        handle,
+        lambda: (
+            pending() == meta.get("fingerprint")
+            and status(corpus_root, root, check_files=False) == "current"
+        ),
+    )
+
+
+def _can_fork() -> bool:
+    import sys
+    import threading
+
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _fingerprint_async(corpus_root: Path, files: list[str]) -> Callable[[], str]:
+    """``fingerprint`` computed by a forked child, on another core; call the result to wait."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, then leave without cleanups
+        code = 1
+        try:
+            os.close(r)
+            os.write(w, fingerprint(corpus_root, files).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def result() -> str:
+        with os.fdopen(r, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        return data.decode("ascii", "replace")
+
+    return result
 
 
 def open_index(root: Path) -> IndexHandle:

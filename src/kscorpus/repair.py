@@ -146,6 +146,20 @@ _HAN_RUN = re.compile(f"[{HAN}]{{2,}}")
 _RARE = 0.8  # penalty from which a character counts as rare (dictionary frequency under ~25)
 
 
+_RARE_R: dict[int, str] = {}  # rare Han characters -> "r", for str.translate
+_CLASSIFIED: set[str] = set()  # characters whose rarity is known
+
+
+def _rare_mask(run: str) -> str:
+    """A run of Han characters with its rare ones turned into ``r`` (penalties are looked up
+    once per distinct character, not once per character of every article)."""
+    for c in set(run) - _CLASSIFIED:
+        _CLASSIFIED.add(c)
+        if penalty(c) >= _RARE:
+            _RARE_R[ord(c)] = "r"
+    return run.translate(_RARE_R)
+
+
 def _suspects(text: str, fixed: str, to_input: OffsetMap) -> list[Suspect]:
     """Spans of the input whose repaired text still looks broken: U+FFFD, ``?`` wedged between
     a Han character and punctuation, a letter or a rare character, and runs of rare ones."""
@@ -155,8 +169,7 @@ def _suspects(text: str, fixed: str, to_input: OffsetMap) -> list[Suspect]:
         if not HAN_CHAR.match(after) or penalty(after) >= _RARE:
             found.add((m.start(), m.end(), "stray '?' in Han text"))
     for m in _HAN_RUN.finditer(fixed):
-        mask = "".join("r" if penalty(c) >= _RARE else "." for c in m[0])
-        for r in re.finditer("r{2,}", mask):
+        for r in re.finditer("r{2,}", _rare_mask(m[0])):
             found.add((m.start() + r.start(), m.start() + r.end(), "run of rare characters"))
     suspects = {}  # several U+FFFD runs of one repair point at the same input span
     for s, e, reason in sorted(found):
