@@ -183,3 +183,19 @@ def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
             assert _match_ids(s, parsed) is not None, q  # counted from positions
             counted += whoosh_count > 0
     assert counted >= 6  # phrases that match, not only empty answers
+
+
+@pytest.mark.parametrize("q", ["信任电商", "trust e-commerce", '"大搞信任电商"', "GMV OR 快品牌"])
+def test_a_search_of_terms_and_phrases_never_makes_whoosh_count(handle, q, monkeypatch):
+    """Whoosh counts matches by running the whole query again (``len(results)``, which
+    ``list(results)`` calls too): totals of these queries come from posting lists instead."""
+    from whoosh.searching import Results
+
+    expected = search(handle, q).total
+
+    def no_count(self):
+        raise AssertionError("Whoosh was asked to count the matches")
+
+    monkeypatch.setattr(Results, "__len__", no_count)
+    r = search(handle, q)
+    assert r.total == expected > 0 and r.hits

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from .convert import to_simplified
@@ -191,7 +192,9 @@ def search(
         ids = None if flt or facets else _match_ids(s, parsed)
         total = len(results) if ids is None else len(ids)
         matched = set(results.groups("id")) if facets else set()
-        found = list(results)[:limit]  # grouping makes Whoosh return every hit
+        # islice: list() would ask len() first, and Whoosh counts by running the query again;
+        # grouping makes Whoosh return every hit, so take the first ``limit``
+        found = list(islice(results, limit))
         terms = _positive_terms(parsed.simplify(s.reader()))
         if passages:
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
