@@ -96,3 +96,18 @@ CHARS = st.sampled_from(list("信任电商快手品牌直播间的了是在服�
 @given(st.text(alphabet=CHARS, max_size=30))
 def test_random_mixtures_segment_identically(pair, text):
     same(pair, text)
+
+
+def test_jieba_read_in_one_go_is_jieba():
+    """kscorpus reads jieba's dictionary cache whole (``segment._WholeFileMarshal``): the same
+    dictionary as jieba loading it by itself in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    from kscorpus.segment import jieba_tokenizer
+
+    code = "import jieba; t = jieba.Tokenizer(); t.initialize(); print(t.total, len(t.FREQ))"
+    stock = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    ours = jieba_tokenizer(())
+    assert stock.stdout.split() == [str(ours.total), str(len(ours.FREQ))]
+    assert ours.FREQ["电商"] > 0

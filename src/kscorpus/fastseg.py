@@ -158,9 +158,9 @@ class FastSegmenter:
             yield from buf
 
     def _hmm_cut(self, s: str) -> Iterator[str]:
-        if self._hmm is None:
+        if self._hmm is None and _HMM_HAN.search(s):  # Latin text never needs the model
             with open(self._dir / HMM_FILE, "rb") as f:
-                self._hmm = marshal.load(f)
+                self._hmm = marshal.loads(f.read())  # load(f) reads object by object
         for blk in _HMM_HAN.split(s):
             if _HMM_HAN.match(blk):
                 yield from self._viterbi_cut(blk)

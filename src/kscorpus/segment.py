@@ -8,6 +8,7 @@ warnings jieba 0.42.1 emits when compiled on Python 3.12+ never reach the user.
 from __future__ import annotations
 
 import logging
+import marshal
 import re
 import warnings
 from collections.abc import Iterator
@@ -30,11 +31,25 @@ def jieba_tokenizer(userdict: UserDict) -> Any:
         warnings.simplefilter("ignore", DeprecationWarning)
         import jieba
     jieba.setLogLevel(logging.WARNING)
+    jieba.marshal = _WholeFileMarshal  # type: ignore[attr-defined]
     tk = jieba.Tokenizer()
     tk.initialize()
     for word, freq in userdict:
         tk.add_word(word, freq)
     return tk
+
+
+class _WholeFileMarshal:
+    """``marshal`` for jieba's dictionary cache, read in one go: ``marshal.load`` on a file
+    reads it object by object, 0.8 s of jieba's 1.1 s start against 0.25 s for ``loads``."""
+
+    dump = staticmethod(marshal.dump)
+    dumps = staticmethod(marshal.dumps)
+    loads = staticmethod(marshal.loads)
+
+    @staticmethod
+    def load(f: Any) -> Any:
+        return marshal.loads(f.read())
 
 
 class Segmenter:
