@@ -104,8 +104,6 @@ def test_jieba_read_in_one_go_is_jieba():
     import subprocess
     import sys
 
-    from kscorpus.segment import jieba_tokenizer
-
     code = "import jieba; t = jieba.Tokenizer(); t.initialize(); print(t.total, len(t.FREQ))"
     stock = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     ours = jieba_tokenizer(())
