@@ -17,12 +17,13 @@ import tempfile
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
-from itertools import chain, groupby, islice
+from itertools import chain, groupby
 from operator import itemgetter, sub
 from pickle import dumps
 from typing import IO, Any
 
 CHUNK = 2048  # terms per marshal record of a spilled run: what merging holds of each run
+RECORD = 20_000  # postings per record, at most (or one term's, if it has more)
 MAX_RUNS = 32  # spilled runs (open files) before they are merged into one
 Key = tuple[str, bytes]  # (field name, term bytes)
 _key = itemgetter(0)
@@ -106,12 +107,24 @@ class TermPool:
 
 
 def _write_run(run: IO[bytes], items: Iterable[tuple[Key, list[Any]]]) -> None:
-    """Sorted ``items`` as length-prefixed marshal records of ``CHUNK`` terms."""
-    it = iter(items)
-    while chunk := list(islice(it, CHUNK)):
-        record = marshal.dumps(chunk)
-        run.write(len(record).to_bytes(8, "little") + record)
+    """Sorted ``items`` as length-prefixed marshal records of up to ``CHUNK`` terms and
+    ``RECORD`` postings: merging holds one record of every run in memory."""
+    chunk: list[tuple[Key, list[Any]]] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item[1])
+        if len(chunk) >= CHUNK or size >= 3 * RECORD:
+            _write_record(run, chunk)
+            chunk, size = [], 0
+    if chunk:
+        _write_record(run, chunk)
     run.seek(0)
+
+
+def _write_record(run: IO[bytes], chunk: list[tuple[Key, list[Any]]]) -> None:
+    record = marshal.dumps(chunk)
+    run.write(len(record).to_bytes(8, "little") + record)
 
 
 def _read(run: IO[bytes]) -> Iterator[tuple[Key, list[Any]]]:
