@@ -5,8 +5,9 @@ then writes each posting list one posting at a time: most of a worker's ingest t
 documents in increasing document number, so postings grouped by term as they arrive are already
 in order within each term: only terms need sorting, runs spilled to disk are sorted lists of
 terms (one ``marshal`` record per chunk), and each posting list goes to Whoosh's codec in whole
-blocks. A reader gets back exactly what Whoosh's own writer gives it (tested); only the pickled
-blocks can be smaller, where equal position values are one shared object.
+blocks. A reader gets back exactly what Whoosh's own writer gives it (tested); only the bytes
+differ: equal position values are pickled as one shared object, and blocks of a few postings
+are stored uncompressed (every block records whether it is compressed).
 """
 
 from __future__ import annotations

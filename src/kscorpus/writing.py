@@ -40,14 +40,14 @@ PART = 200  # articles a worker reports at a time: its results never pile up
 # every search (10,000 articles per segment made searches at 100,000 articles 40% slower).
 SEGMENT = 250 * PART
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
-LIMIT_MB = 32  # Whoosh's posting pool per writer before it spills to disk (about its RSS)
+LIMIT_MB = 32  # estimated size of a writer's posting pool before it spills to disk
 Progress = Callable[[int, int, str], None]
 
 
 class Writer(SegmentWriter):  # type: ignore[misc]
     """Whoosh's segment writer with postings pooled and written a term at a time (see
-    ``postings``): the same segment files, in a fraction of Whoosh's time. kscorpus's schemas
-    have no term vectors, spelling fields or boosts, which this writer does not handle."""
+    ``postings``): the same postings, in a fraction of Whoosh's time. kscorpus's schemas have
+    no term vectors, spelling fields or boosts, which this writer does not handle."""
 
     def __init__(self, ix: Any, limitmb: int = LIMIT_MB, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
