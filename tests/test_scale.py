@@ -166,7 +166,7 @@ def test_search_checks_a_large_corpus_beside_the_answer(built, monkeypatch):
     stats the corpus; a changed corpus still gets a refreshed index and a fresh answer."""
     corpus, index = built
     monkeypatch.setattr(kindex, "FORK_CHECK", 0)
-    monkeypatch.setattr(kindex, "_can_fork", lambda: True)
+    monkeypatch.setattr(kindex, "can_fork", lambda: True)
     forks = []
     real = kindex._fingerprint_async
     monkeypatch.setattr(kindex, "_fingerprint_async", lambda *a: forks.append(a) or real(*a))

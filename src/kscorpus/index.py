@@ -26,6 +26,7 @@ from .convert import convertible_chars
 from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
+from .forking import can_fork
 from .pipeline import Document, document_from_json
 from .segment import jieba_tokenizer, use_compiled
 
@@ -267,7 +268,7 @@ def open_checked(
     if (
         not isinstance(files, list)
         or len(files) < FORK_CHECK
-        or not _can_fork()
+        or not can_fork()
         or (meta or {}).get("corpus") != str(corpus_root)
     ):
         return ensure_index(corpus_root, root, notify), lambda: True
@@ -284,13 +285,6 @@ def open_checked(
             and status(corpus_root, root, check_files=False) == "current"
         ),
     )
-
-
-def _can_fork() -> bool:
-    import sys
-    import threading
-
-    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _fingerprint_async(corpus_root: Path, files: list[str]) -> Callable[[], str]:

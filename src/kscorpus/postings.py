@@ -23,6 +23,10 @@ from operator import itemgetter, sub
 from pickle import dumps
 from typing import IO, Any
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
 CHUNK = 2048  # terms per marshal record of a spilled run: what merging holds of each run
 RECORD = 20_000  # postings per record, at most (or one term's, if it has more)
 MAX_RUNS = 32  # spilled runs (open files) before they are merged into one
@@ -30,6 +34,8 @@ Key = tuple[str, bytes]  # (field name, term bytes)
 _key = itemgetter(0)
 _WEIGHTS = [float(i) for i in range(64)]
 SMALL = 4  # postings in a block below which compressing it is not worth a zlib call
+TERM_BYTES = 200  # estimated pool bytes of a new term (key tuple, bytes, list, dict slot)
+POSTING_BYTES = 64  # and of a posting, beside its value (list slots, shared or new float)
 
 
 class TermPool:
@@ -50,9 +56,9 @@ class TermPool:
         postings = self.terms.get((fieldname, tbytes))
         if postings is None:
             postings = self.terms[fieldname, tbytes] = []
-            self.size += 200 + len(tbytes)  # key tuple, bytes, list and dict slot
+            self.size += TERM_BYTES + len(tbytes)
         postings += (docnum, weight, vbytes)
-        self.size += 100 + (len(vbytes) if vbytes else 0)  # slots, float, bytes object
+        self.size += POSTING_BYTES + (len(vbytes) if vbytes else 0)
         if self.size > self.limit:
             self._spill()
 
@@ -68,10 +74,10 @@ class TermPool:
             postings = terms.get(key)
             if postings is None:
                 postings = terms[key] = []
-                size += 200 + len(key[1])
+                size += TERM_BYTES + len(key[1])
             weight = weights[freq] if weights and freq < len(weights) else freq * boost
             postings += (docnum, weight, vbytes)
-            size += 64 + len(vbytes)
+            size += POSTING_BYTES + len(vbytes)
         self.size += size
         if self.size > self.limit:
             self._spill()
@@ -139,8 +145,6 @@ class Lengths:
     posting's length back from the column file)."""
 
     def __init__(self, pdr: Any) -> None:
-        from whoosh.util.numeric import byte_to_length
-
         self._pdr = pdr
         self._table = [byte_to_length(b) for b in range(256)]
         self._fields: dict[str, list[int]] = {}
@@ -148,8 +152,6 @@ class Lengths:
     def column(self, fieldname: str) -> list[int]:
         col = self._fields.get(fieldname)
         if col is None:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
             reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             col = self._fields[fieldname] = (
                 [self._table[b] for b in reader] if reader is not None else []
@@ -193,14 +195,20 @@ def write_postings(
 
 def _fill(pw: Any, ids: list[int], weights: list[float], values: list[Any], col: list[int]) -> None:
     """Set a postings writer's block buffer as ``add_posting`` would leave it."""
-    n = len(col)
-    lens = [x for x in (col[d] if d < n else 0 for d in ids) if x]
     pw._ids = array("I", ids)
     pw._weights = array("f", weights)
     pw._values = [v for v in values if v]
-    pw._maxweight = max(0, *weights)
-    pw._minlength = min(lens) if lens else None
-    pw._maxlength = max(lens, default=0)
+    pw._minlength, pw._maxlength, pw._maxweight = _block_stats(ids, weights, col)
+
+
+def _block_stats(
+    ids: list[int], weights: list[float], col: list[int]
+) -> tuple[int | None, int, float]:
+    """A block's shortest and longest field length (None, 0 without lengths) and its highest
+    weight, as ``add_posting`` tracks them."""
+    n = len(col)
+    lens = [x for x in (col[d] if d < n else 0 for d in ids) if x]
+    return (min(lens) if lens else None), max(lens, default=0), max(0, *weights)
 
 
 def _write_one_block(
@@ -214,16 +222,9 @@ def _write_one_block(
 ) -> None:
     """A posting list of one block, with its term info: the bytes Whoosh's ``W3FieldWriter``
     writes for it through ``start_term``, ``add`` and ``finish_term``, in one pass."""
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-    from whoosh.system import pack_int, pack_long, pack_ushort
-    from whoosh.util.numeric import length_to_byte
-
-    n, ncol = len(ids), len(col)
-    lens = [x for x in (col[d] if d < ncol else 0 for d in ids) if x]
-    minlength = min(lens) if lens else None
-    maxlength = max(lens, default=0)
+    n = len(ids)
+    minlength, maxlength, maxweight = _block_stats(ids, weights, col)
     w32 = array("f", weights).tolist()  # what Whoosh's block keeps of a weight
-    maxweight = max(0, *weights)
     if w32.count(1.0) == n:
         mini_weights: Any = None
     elif w32.count(w32[0]) == n:

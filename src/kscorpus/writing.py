@@ -17,8 +17,6 @@ import multiprocessing
 import os
 import queue
 import signal
-import sys
-import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from .analysis import BilingualAnalyzer, WordPositions
 from .convert import to_simplified
 from .corpus import Article, Corpus
 from .errors import CorpusError, IndexError_
+from .forking import can_fork
 from .pipeline import Document, document_to_json, prepare
 from .postings import Lengths, TermPool, write_postings
 
@@ -157,7 +156,7 @@ def write_articles(
 
 
 def _jobs(jobs: int | None, count: int) -> int:
-    if sys.platform != "linux" or threading.active_count() > 1:
+    if not can_fork():
         return 1
     if jobs is None:
         return max(1, min(len(os.sched_getaffinity(0)), count // MIN_SHARD))
