@@ -119,12 +119,12 @@ class IndexHandle:
         return document_from_json(json.loads(fields["doc"])) if fields else None
 
     def searcher(self, name: str) -> Any:
-        """One BM25F searcher per index for the handle's life: opening one reads every segment
-        file, which is most of what a search costs on a small corpus."""
+        """One BM25F searcher (``scoring.BM25``) per index for the handle's life: opening one
+        reads every segment file, which is most of what a search costs on a small corpus."""
         if name not in self._searchers:
-            from whoosh.scoring import BM25F
+            from .scoring import BM25
 
-            self._searchers[name] = getattr(self, name).searcher(weighting=BM25F())
+            self._searchers[name] = getattr(self, name).searcher(weighting=BM25())
         return self._searchers[name]
 
     def segments(self, zh_id: str, en_id: str) -> list[dict[str, Any]]:
