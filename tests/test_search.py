@@ -163,6 +163,24 @@ def test_cli_timings_go_to_stderr_in_one_line(index_dir):
     assert abs(sum(v for n, v in phases.items() if n != "total") - phases["total"]) <= len(names)
 
 
+def test_a_search_imports_none_of_ingest(index_dir):
+    """A search's start-up is most of its time: jieba, OpenCC, the cleaning pipeline and the
+    writer load only when a command needs them (issue 8)."""
+    code = (
+        "import sys\nfrom kscorpus.cli import main\nsys.argv[1:] = sys.argv[2:]\n"
+        "try:\n    main()\nfinally:\n    print(' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    args = ["search", "信任电商", "--json", "--corpus", str(CORPUS), "--index", str(index_dir)]
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "-", *args], capture_output=True, text=True, check=True
+    )
+    assert json.loads(proc.stdout)["total"] == 3
+    modules = set(proc.stderr.splitlines()[-1].split())
+    assert "kscorpus.search" in modules
+    unwanted = {"jieba", "opencc", "kscorpus.pipeline", "kscorpus.writing", "multiprocessing"}
+    assert not unwanted & modules
+
+
 @pytest.mark.parametrize("passages", [False, True])
 def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
     from kscorpus.search import _match_ids, parse

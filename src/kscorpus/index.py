@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .convert import convertible_chars
@@ -27,8 +27,10 @@ from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
 from .forking import can_fork
-from .pipeline import Document, document_from_json
 from .segment import jieba_tokenizer, use_compiled
+
+if TYPE_CHECKING:
+    from .pipeline import Document
 
 SCHEMA_VERSION = 5
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
@@ -117,6 +119,8 @@ class IndexHandle:
     _articles_meta: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     def document(self, article_id: str) -> Document | None:
+        from .pipeline import document_from_json  # the cleaning pipeline: not on a search's path
+
         fields = self.searcher("articles").document(id=article_id)
         return document_from_json(json.loads(fields["doc"])) if fields else None
 
