@@ -177,7 +177,7 @@ class BuildReport:
     articles: int
     passages: int
     tokens: int
-    repairs: dict[str, list[str]]
+    repairs: dict[str, tuple[str, ...]]
     proposed_pairs: list[dict[str, Any]]
     skipped: dict[str, str]  # article id → why it could not be read
     seconds: float
@@ -369,7 +369,7 @@ def build(
     """
     from whoosh import index as windex
 
-    from .writing import LIMIT_MB, Plan, Writer, commit, write_articles
+    from .writing import COUNTS, LIMIT_MB, Plan, Writer, commit, write_articles
     from .writing import anchors as writing_anchors
 
     t0 = time.perf_counter()
@@ -435,7 +435,8 @@ def build(
             commit(pw, written.segments[1])
             paras, anchors, skipped = written.paras, written.anchors, written.skipped
             summaries = {i: before[i] for i in kept} | {
-                i: by_id[i].to_json() | counts for i, counts in written.counts.items()
+                i: by_id[i].to_json() | dict(zip(COUNTS, counts))
+                for i, counts in written.counts.items()
             }
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)

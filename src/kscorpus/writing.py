@@ -41,6 +41,7 @@ SEGMENT = 250 * PART
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
 LIMIT_MB = 32  # estimated size of a writer's posting pool before it spills to disk
 Progress = Callable[[int, int, str], None]
+COUNTS = ("chars", "passages", "tokens", "sha256")  # an article's counts, in ``Written``
 
 
 class Writer(SegmentWriter):  # type: ignore[misc]
@@ -116,8 +117,10 @@ class Plan:
 class Written:
     """What writing some articles produced, beside their postings."""
 
-    counts: dict[str, dict[str, Any]] = field(default_factory=dict)  # chars, passages, tokens…
-    repairs: dict[str, list[str]] = field(default_factory=dict)
+    # per article: (chars, passages, tokens, sha256), named by COUNTS; tuples, as the parent
+    # holds them for every article until the build ends (a dict would take three times the room)
+    counts: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    repairs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kinds, one per repair
     paras: dict[str, list[str]] = field(default_factory=dict)
     anchors: dict[str, frozenset[Any]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
@@ -127,8 +130,10 @@ class Written:
     def update(self, other: Written, canon: dict[Any, Any]) -> None:
         """Add ``other``; anchors equal across articles become one object (``canon``), as a
         large corpus repeats the same numbers and terms in thousands of articles."""
-        for name in ("counts", "repairs", "paras", "skipped"):
+        for name in ("counts", "paras", "skipped"):
             getattr(self, name).update(getattr(other, name))
+        for aid, kinds in other.repairs.items():
+            self.repairs[aid] = tuple(canon.setdefault(k, k) for k in kinds)
         for aid, found in other.anchors.items():  # a tuple takes a fifth of a frozenset's room
             self.anchors[aid] = tuple(canon.setdefault(x, x) for x in found)  # type: ignore[assignment]
 
@@ -176,13 +181,13 @@ def _write(
         except CorpusError as e:  # one unreadable article does not stop the others
             out.skipped[article.id] = str(e)
             continue
-        out.repairs[article.id] = [r.kind for r in doc.repairs]
-        out.counts[article.id] = {
-            "chars": len(doc.text),
-            "passages": len(doc.paragraphs),
-            "tokens": count_tokens(doc.text, plan.corpus.userdict),  # lines cached for _add
-            "sha256": doc.sha256,
-        }
+        out.repairs[article.id] = tuple(r.kind for r in doc.repairs)
+        out.counts[article.id] = (
+            len(doc.text),
+            len(doc.paragraphs),
+            count_tokens(doc.text, plan.corpus.userdict),  # lines cached for _add
+            doc.sha256,
+        )
         _add(aw, pw, doc)
         if article.id in plan.paired:
             out.paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
