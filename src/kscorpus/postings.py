@@ -27,8 +27,10 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInf
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-CHUNK = 2048  # terms per marshal record of a spilled run: what merging holds of each run
-RECORD = 20_000  # postings per record, at most (or one term's, if it has more)
+# A merge holds one record of every run (up to MAX_RUNS): records of 20,000 postings held
+# ~2 MB each, 60 MB per worker at the end of a segment of 50,000 articles.
+CHUNK = 512  # terms per marshal record of a spilled run
+RECORD = 5_000  # postings per record, at most (or one term's, if it has more)
 MAX_RUNS = 32  # spilled runs (open files) before they are merged into one
 Key = tuple[str, bytes]  # (field name, term bytes)
 _key = itemgetter(0)
