@@ -169,8 +169,8 @@ def test_ingest_of_many_articles_sums_up_repairs_in_one_line(tmp_path, generated
 
 @linux_only
 def test_workers_inherit_a_loaded_jieba(tmp_path, generated, monkeypatch):
-    """jieba's dictionary is loaded once, before the fork: workers share it instead of each
-    spending a second and a hundred megabytes loading their own."""
+    """jieba's dictionary is loaded once, before the fork, so workers need not load their own;
+    then the parent lets go of its copy, which the workers copy page by page as they run."""
     import multiprocessing
 
     from kscorpus import segment
@@ -187,3 +187,5 @@ def test_workers_inherit_a_loaded_jieba(tmp_path, generated, monkeypatch):
     monkeypatch.setattr(fork, "start", recording_start)
     build(corpus, tmp_path / "ix", jobs=2)
     assert seen == [True, True]
+    assert segment.jieba_tokenizer.cache_info().currsize == 0
+    assert not [key for key in segment._CACHE if key[1] is None]

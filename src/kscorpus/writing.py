@@ -223,7 +223,7 @@ def _write_parallel(
     progress: Progress | None,
     meanwhile: Callable[[], Any] | None,
 ) -> Written:
-    from .segment import segmenter
+    from .segment import release_jieba, segmenter
 
     segmenter(plan.corpus.userdict)  # load jieba once, inherited by the workers
     shards = _shards(plan, articles, n)
@@ -247,6 +247,7 @@ def _write_parallel(
         gc.unfreeze()
         if meanwhile:
             meanwhile()
+        release_jieba()  # the workers have theirs
         while len(segments) < len(workers):
             if progress:
                 progress(sum(done), len(articles), f"{len(workers)} jobs")
