@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled corpus and one index built from it for the whole session."""
+"""Shared fixtures: the bundled corpus, one index built from it for the whole session, and one
+updated after an edit."""
 
 from __future__ import annotations
 
@@ -37,3 +38,16 @@ def corpus_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def updated_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of two segments, one document deleted: an article edited after ingest."""
+    root = tmp_path_factory.mktemp("updated")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build(load_corpus(corpus), root / "ix")
+    art = sorted(corpus.glob("*.txt"))[1]
+    art.write_text(art.read_text(encoding="utf-8") + "\n快手主播谈信任电商。\n", "utf-8")
+    build(load_corpus(corpus), root / "ix")
+    return root / "ix"

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from whoosh.qparser import OrGroup, QueryParser
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from kscorpus.corpus import load_corpus
-from kscorpus.index import build, open_index
+from kscorpus.index import open_index
 from kscorpus.scoring import BM25, _length_bytes
 
 QUERIES = ["信任", "电商 快手", "trust", "主播 OR GMV", '"信任电商"', "text:直播间 title:快手"]
 
 
-@pytest.fixture(scope="module")
-def updated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of two segments, one document deleted: an article edited after ingest."""
-    root = tmp_path_factory.mktemp("scoring")
-    corpus = root / "corpus"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", corpus)
-    build(load_corpus(corpus), root / "ix")
-    art = sorted(corpus.glob("*.txt"))[1]
-    art.write_text(art.read_text(encoding="utf-8") + "\n快手主播谈信任电商。\n", "utf-8")
-    build(load_corpus(corpus), root / "ix")
-    return root / "ix"
-
-
 @pytest.mark.parametrize("name", ["articles", "passages"])
 @pytest.mark.parametrize("limit", [None, 3])
-def test_scores_equal_whooshs_bm25f(updated, name, limit):
-    ix = getattr(open_index(updated), name)
+def test_scores_equal_whooshs_bm25f(updated_index, name, limit):
+    ix = getattr(open_index(updated_index), name)
     assert len(ix.reader().leaf_readers()) == 2 and ix.reader().has_deletions()
     parser = QueryParser("text", ix.schema, group=OrGroup)
     with ix.searcher(weighting=BM25F()) as whoosh, ix.searcher(weighting=BM25()) as ours:
@@ -44,9 +27,9 @@ def test_scores_equal_whooshs_bm25f(updated, name, limit):
             assert [(h.docnum, h.score) for h in ours.search(query, limit=limit)] == expected
 
 
-def test_length_bytes_are_the_lengths_whoosh_reads(updated):
+def test_length_bytes_are_the_lengths_whoosh_reads(updated_index):
     for name in ("articles", "passages"):
-        for reader, _ in open_index(updated).searcher(name).reader().leaf_readers():
+        for reader, _ in open_index(updated_index).searcher(name).reader().leaf_readers():
             lengths = _length_bytes(reader, "text")
             assert lengths is not None and len(lengths) == reader.doc_count_all()
             assert [byte_to_length(b) for b in lengths] == [

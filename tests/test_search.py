@@ -203,6 +203,23 @@ def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
     assert counted >= 6  # phrases that match, not only empty answers
 
 
+@pytest.mark.parametrize("fresh", [True, False])
+def test_term_ids_read_by_block_are_whooshs_matches(index_dir, updated_index, fresh):
+    """On one segment, and on two segments with a deleted document (read the slow way)."""
+    from whoosh.qparser import OrGroup, QueryParser
+
+    from kscorpus.index import open_index
+    from kscorpus.search import _match_ids
+
+    h = open_index(index_dir if fresh else updated_index)
+    for name in ("articles", "passages"):
+        s = h.searcher(name)
+        parser = QueryParser("text", s.schema, group=OrGroup)
+        for q in ["信任", "电商 快手", "trust", "主播 OR GMV", "title:快手", "text:不存在"]:
+            parsed = parser.parse(q)
+            assert _match_ids(s, parsed) == {hit.docnum for hit in s.search(parsed, limit=None)}
+
+
 @pytest.mark.parametrize("q", ["信任电商", "trust e-commerce", '"大搞信任电商"', "GMV OR 快品牌"])
 def test_a_search_of_terms_and_phrases_never_makes_whoosh_count(handle, q, monkeypatch):
     """Whoosh counts matches by running the whole query again (``len(results)``, which

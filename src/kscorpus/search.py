@@ -333,7 +333,9 @@ def _match_ids(s: Any, q: Any) -> set[int] | None:
     at 100,000 articles; sets of ids are several times cheaper."""
     from whoosh import query as wq
 
-    if isinstance(q, wq.Term):
+    if type(q) is wq.Term:
+        return _term_ids(s, q.fieldname, q.text)
+    if isinstance(q, wq.Term):  # a fuzzy term or another expanding kind
         return set(q.matcher(s).all_ids())
     if type(q) is wq.Phrase and q.slop == 1 and q.words:
         return _phrase_ids(s, q.fieldname, q.words)
@@ -343,6 +345,34 @@ def _match_ids(s: Any, q: Any) -> set[int] | None:
             return None
         return set.union(*parts) if type(q) is wq.Or else set.intersection(*parts)  # type: ignore[arg-type]
     return None
+
+
+def _term_ids(s: Any, fieldname: str, text: str) -> set[int]:
+    """The documents holding a term, read a block of ids at a time from each segment (Whoosh's
+    matchers yield them one by one: a third of a search at 100,000 articles)."""
+    if fieldname not in s.schema:
+        return set()
+    try:
+        tbytes = s.schema[fieldname].to_bytes(text)
+    except ValueError:
+        return set()
+    out: set[int] = set()
+    for leaf, offset in s.reader().leaf_readers():
+        if (fieldname, tbytes) in leaf:
+            m = leaf.postings(fieldname, tbytes)
+            ids = _block_ids(m) if hasattr(m, "_read_ids") else m.all_ids()  # else: deletions
+            out.update(ids if offset == 0 else (offset + d for d in ids))
+    return out
+
+
+def _block_ids(m: Any) -> list[int]:
+    """The ids of Whoosh's on-disk posting matcher (``W3LeafMatcher``), a block at a time."""
+    out: list[int] = []
+    while m.is_active():
+        m._read_ids()
+        out += m._ids
+        m._next_block()
+    return out
 
 
 def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
