@@ -23,9 +23,11 @@ from operator import itemgetter, sub
 from pickle import dumps
 from typing import IO, Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .scoring import length_bytes
 
 # A merge holds one record of every run (up to MAX_RUNS): records of 20,000 postings held
 # ~2 MB each, 60 MB per worker at the end of a segment of 50,000 articles.
@@ -154,10 +156,8 @@ class Lengths:
     def column(self, fieldname: str) -> list[int]:
         col = self._fields.get(fieldname)
         if col is None:
-            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            col = self._fields[fieldname] = (
-                [self._table[b] for b in reader] if reader is not None else []
-            )
+            data = length_bytes(self._pdr, fieldname) or b""
+            col = self._fields[fieldname] = [self._table[b] for b in data]
         return col
 
 

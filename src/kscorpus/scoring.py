@@ -50,17 +50,23 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
 
 
 def _length_bytes(reader: Any, fieldname: str) -> bytes | None:
-    """The field's length column of a segment reader, read whole (None where the reader is
-    not one segment of Whoosh's own codec: Whoosh's scorer then reads lengths itself)."""
+    """``length_bytes`` of a segment reader, kept while the reader lives (None where the reader
+    is not one segment of Whoosh's own codec: Whoosh's scorer then reads lengths itself)."""
     try:
         cache = _LENGTHS.setdefault(reader, {})
     except TypeError:
         return None
     if fieldname not in cache:
-        try:  # the reader Whoosh's own doc_field_length uses
-            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            data = column._dbfile.get(column._basepos, column._count) if column else None
-        except AttributeError:  # not a segment of Whoosh's codec
-            data = None
-        cache[fieldname] = data
+        perdoc = getattr(reader, "_perdoc", None)
+        cache[fieldname] = length_bytes(perdoc, fieldname) if perdoc is not None else None
     return cache[fieldname]
+
+
+def length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's length column of ``fieldname``, one byte per document, read whole from the
+    column reader Whoosh's ``doc_field_length`` uses (None if there is none)."""
+    try:
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        return column._dbfile.get(column._basepos, column._count) if column else None
+    except AttributeError:  # not Whoosh's codec
+        return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -359,19 +360,8 @@ def _term_ids(s: Any, fieldname: str, text: str) -> set[int]:
     out: set[int] = set()
     for leaf, offset in s.reader().leaf_readers():
         if (fieldname, tbytes) in leaf:
-            m = leaf.postings(fieldname, tbytes)
-            ids = _block_ids(m) if hasattr(m, "_read_ids") else m.all_ids()  # else: deletions
-            out.update(ids if offset == 0 else (offset + d for d in ids))
-    return out
-
-
-def _block_ids(m: Any) -> list[int]:
-    """The ids of Whoosh's on-disk posting matcher (``W3LeafMatcher``), a block at a time."""
-    out: list[int] = []
-    while m.is_active():
-        m._read_ids()
-        out += m._ids
-        m._next_block()
+            for ids, _ in _blocks(leaf.postings(fieldname, tbytes)):
+                out.update(ids if offset == 0 else (offset + d for d in ids))
     return out
 
 
@@ -402,20 +392,32 @@ def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
 
 
 def _values_by_id(m: Any) -> dict[int, bytes]:
-    """A posting list as ``{docnum: encoded value}``, a block at a time where the matcher is
-    Whoosh's on-disk one (``W3LeafMatcher``)."""
+    """A posting list as ``{docnum: encoded value}``."""
     out: dict[int, bytes] = {}
+    for ids, values in _blocks(m, values=True):
+        out.update(zip(ids, values))
+    return out
+
+
+def _blocks(m: Any, values: bool = False) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
+    """A posting list's ids (and encoded values), a block at a time where the matcher is
+    Whoosh's on-disk one (``W3LeafMatcher``); else, as where a segment has deletions, one
+    posting at a time in a single block."""
     if not hasattr(m, "_read_ids"):
+        ids, vals = [], []
         while m.is_active():
-            out[m.id()] = m.value()
+            ids.append(m.id())
+            if values:
+                vals.append(m.value())
             m.next()
-        return out
+        yield ids, vals
+        return
     while m.is_active():
         m._read_ids()
-        m._read_values()
-        out.update(zip(m._ids, m._values))
+        if values:
+            m._read_values()
+        yield m._ids, m._values if values else ()
         m._next_block()
-    return out
 
 
 def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
