@@ -130,14 +130,15 @@ class Written:
     jobs: int = 1
 
     def update(self, other: Written, canon: dict[Any, Any]) -> None:
-        """Add ``other``; anchors equal across articles become one object (``canon``), as a
-        large corpus repeats the same numbers and terms in thousands of articles."""
+        """Add ``other``; anchors and repair kinds equal across articles become one object
+        (``canon``), as a large corpus repeats the same numbers and terms in thousands of
+        articles."""
         for name in ("counts", "paras", "skipped"):
             getattr(self, name).update(getattr(other, name))
-        for aid, kinds in other.repairs.items():
-            self.repairs[aid] = tuple(canon.setdefault(k, k) for k in kinds)
-        for aid, found in other.anchors.items():  # a tuple takes a fifth of a frozenset's room
-            self.anchors[aid] = tuple(canon.setdefault(x, x) for x in found)  # type: ignore[assignment]
+        for name in ("repairs", "anchors"):  # a tuple takes a fifth of a frozenset's room
+            mine = getattr(self, name)
+            for aid, found in getattr(other, name).items():
+                mine[aid] = tuple(canon.setdefault(x, x) for x in found)
 
 
 def write_articles(
