@@ -286,6 +286,44 @@ def test_searches_during_a_real_ingest_answer(built):
     assert answers and all(a == before for a in answers)
 
 
+def generations(index):
+    return sorted(x.name for x in index.iterdir() if x.name.startswith("gen-"))
+
+
+def test_an_open_handle_keeps_its_generation_through_an_ingest(built):
+    corpus, index, before = built
+    handle = open_index(index)
+    (corpus / GOOD).touch()
+    assert cli("ingest", "--rebuild", corpus=corpus, index=index).exit_code == 0
+    assert len(generations(index)) == 2  # the replaced one is pinned by the handle
+    assert handle.path.name in generations(index)
+    assert [h.id for h in search(handle, "信任电商").hits] == before
+    assert len(handle.article_ids()) == 5  # read lazily, after the switch
+    handle.close()
+    assert cli("ingest", "--rebuild", corpus=corpus, index=index).exit_code == 0
+    assert generations(index) == [(index / "CURRENT").read_text().strip()]
+
+
+def test_a_reader_that_loses_the_race_to_a_build_opens_the_new_generation(built, monkeypatch):
+    """CURRENT read, then a build publishes and removes that generation before the reader
+    pins it: the reader reads CURRENT again (this failed in CI as a damaged index)."""
+    corpus, index, before = built
+    old = (index / "CURRENT").read_text().strip()
+    real = kindex.pin
+    raced = []
+
+    def late(gen):
+        if not raced:
+            raced.append(gen.name)
+            build(load_corpus(corpus), index, rebuild=True)
+        return real(gen)
+
+    monkeypatch.setattr(kindex, "pin", late)
+    handle = open_index(index)
+    assert raced == [old] and not (index / old).exists()
+    assert handle.path.name != old and [h.id for h in search(handle, "信任电商").hits] == before
+
+
 @pytest.mark.parametrize("damage", ["truncate", "delete"])
 @pytest.mark.parametrize("name", ["articles", "passages", "segdict.bin"])
 def test_damaged_index_is_explained_and_rebuilt_on_request(built, damage, name):

@@ -359,6 +359,7 @@ def search(
 
     res = answer(handle)
     if not current():  # the corpus changed: refresh the index and answer from it
+        handle.close()
         res = answer(_open(corpus_dir, index_dir))
     with phase(clock, "render"):
         _show_results(res, as_json, passages, original)

@@ -27,6 +27,7 @@ from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import FastSegmenter, compile_dictionary
 from .forking import can_fork
+from .pins import Pin, pin, remove_unpinned
 from .segment import jieba_tokenizer, use_compiled
 
 if TYPE_CHECKING:
@@ -117,6 +118,15 @@ class IndexHandle:
     aligned: Any
     _searchers: dict[str, Any] = field(default_factory=dict, repr=False)
     _articles_meta: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _pin: Pin | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Let a build remove this generation once it is replaced (see ``pins``)."""
+        for s in self._searchers.values():
+            s.close()
+        self._searchers.clear()
+        if self._pin:
+            self._pin.release()
 
     def document(self, article_id: str) -> Document | None:
         from .pipeline import document_from_json  # the cleaning pipeline: not on a search's path
@@ -210,12 +220,32 @@ def status(corpus_root: Path, root: Path, check_files: bool = True) -> str:
 
 def _current(root: Path) -> tuple[Path | None, dict[str, Any] | None]:
     """The directory of the generation ``CURRENT`` names and its meta.json (None where there
-    is none or it is unreadable)."""
-    try:
-        gen = root / (root / CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None, None
-    return gen, _read_json(gen / META)
+    is none or it is unreadable). Read again if a build replaced it meanwhile."""
+    gen = None
+    for _ in range(3):
+        try:
+            named = root / (root / CURRENT).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None, None
+        if named == gen:
+            break
+        gen, meta = named, _read_json(named / META)
+        if meta is not None:
+            return gen, meta
+    return gen, None
+
+
+def _pinned(root: Path) -> tuple[Path | None, dict[str, Any] | None, Pin | None]:
+    """``_current``, pinned so that no build removes it while it is open."""
+    for _ in range(10):
+        gen, meta = _current(root)
+        if gen is None or meta is None:
+            return gen, meta, None
+        held = pin(gen)
+        if held:
+            return gen, meta, held
+        time.sleep(0.01)  # a build is removing it: CURRENT names a newer one by now
+    return gen, meta, None
 
 
 def _read_json(path: Path) -> Any:
@@ -318,8 +348,8 @@ def _fingerprint_async(corpus_root: Path, files: list[str]) -> Callable[[], str]
 
 def open_index(root: Path) -> IndexHandle:
     """Open the current generation (read without mmap, see ``_open_indexes``); a clear error
-    if there is none or it is damaged."""
-    path, meta = _current(root)
+    if there is none or it is damaged. The generation stays pinned until ``close``."""
+    path, meta, held = _pinned(root)
     if path is None or meta is None:
         raise IndexError_(f"no index in {root}; run 'kscorpus ingest' to build it")
     if meta.get("schema") != SCHEMA_VERSION:
@@ -328,7 +358,7 @@ def open_index(root: Path) -> IndexHandle:
             "format; run 'kscorpus ingest' to rebuild it"
         )
     try:
-        handle = IndexHandle(root, path, meta, *_open_indexes(path))
+        handle = IndexHandle(root, path, meta, *_open_indexes(path), _pin=held)
         for name in ("articles", "passages", "aligned"):
             r = handle.searcher(name).reader()  # touches every segment file: finds deleted or
             if r.doc_count():  # cut ones (and the searchers serve the searches that follow)
@@ -478,6 +508,8 @@ def build(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        if old:
+            old.close()  # else our own pin keeps it
         _collect_garbage(root, keep=gen)
     return BuildReport(
         root / gen,
@@ -687,10 +719,11 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _collect_garbage(root: Path, keep: str) -> None:
-    """Remove older generations and leftovers of interrupted builds (we hold the lock)."""
+    """Remove older generations no reader has open, and leftovers of interrupted builds (we
+    hold the lock)."""
     for p in root.iterdir():
         if p.name != keep and (p.name.startswith("gen-") or p.name.startswith(".tmp-")):
-            shutil.rmtree(p, ignore_errors=True)
+            remove_unpinned(p)
 
 
 @contextlib.contextmanager
