@@ -401,8 +401,21 @@ def _values_by_id(m: Any) -> dict[int, bytes]:
 
 def _blocks(m: Any, values: bool = False) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
     """A posting list's ids (and encoded values), a block at a time where the matcher is
-    Whoosh's on-disk one (``W3LeafMatcher``); else, as where a segment has deletions, one
-    posting at a time in a single block."""
+    Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a segment's deletions (as
+    after any incremental ingest); else one posting at a time in a single block."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    if type(m) is FilterMatcher and hasattr(m.child, "_read_ids"):
+        # whole blocks from the start of the child's current one: any postings the filter has
+        # already stepped over are ones it excludes, and are excluded here again
+        keep, exclude = m._ids, m._exclude
+        for ids, vals in _blocks(m.child, values):
+            sel = [k for k, i in enumerate(ids) if (i in keep) != exclude]
+            if len(sel) == len(ids):
+                yield ids, vals
+            else:
+                yield [ids[k] for k in sel], [vals[k] for k in sel] if values else ()
+        return
     if not hasattr(m, "_read_ids"):
         ids, vals = [], []
         while m.is_active():
