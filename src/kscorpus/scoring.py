@@ -48,6 +48,16 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
         lb = self._lengths[docnum] if docnum < len(self._lengths) else 0
         return self.idf * ((tf * (self.K1 + 1)) / (tf + self._norm[lb]))
 
+    def block_scores(self, ids: Any, weights: Any) -> list[float]:
+        """``score`` of each posting of a block (ids and weights as its matcher reads them):
+        the same expression, for ``ranking``."""
+        idf, k1, norm, lengths = self.idf, self.K1 + 1, self._norm, self._lengths
+        n = len(lengths)
+        return [
+            idf * ((tf * k1) / (tf + norm[lengths[d] if d < n else 0]))
+            for d, tf in zip(ids, weights)
+        ]
+
 
 def _length_bytes(reader: Any, fieldname: str) -> bytes | None:
     """``length_bytes`` of a segment reader, kept while the reader lives (None where the reader

@@ -176,6 +176,8 @@ def search(
     """
     from whoosh import query as wq
 
+    from .ranking import rank
+
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
     ix = handle.passages if passages else handle.articles
@@ -189,13 +191,19 @@ def search(
         if filters is not None and filters.active():
             flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.articles_meta())])
         s = handle.searcher("passages" if passages else "articles")
-        results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
-        ids = None if flt or facets else _match_ids(s, parsed)
-        total = len(results) if ids is None else len(ids)
-        matched = set(results.groups("id")) if facets else set()
-        # islice: list() would ask len() first, and Whoosh counts by running the query again;
-        # grouping makes Whoosh return every hit, so take the first ``limit``
-        found = list(islice(results, limit))
+        ranked = None if flt or facets else rank(s, parsed, limit)
+        matched: set[str] = set()
+        if ranked is not None:
+            top, total = ranked
+            found: list[Any] = [_Found(s.stored_fields(d), score) for d, score in top]
+        else:
+            results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
+            ids = None if flt or facets else _match_ids(s, parsed)
+            total = len(results) if ids is None else len(ids)
+            matched = set(results.groups("id")) if facets else set()
+            # islice: list() would ask len() first, and Whoosh counts by running the query
+            # again; grouping makes Whoosh return every hit, so take the first ``limit``
+            found = list(islice(results, limit))
         terms = _positive_terms(parsed.simplify(s.reader()))
         if passages:
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
@@ -233,6 +241,16 @@ def search(
 
 
 Passage = tuple[int | None, str, int]  # number, text, start in the cleaned article
+
+
+class _Found(dict):  # type: ignore[type-arg]
+    """A ranked document's stored fields and score, read like Whoosh's ``Hit``."""
+
+    __slots__ = ("score",)
+
+    def __init__(self, fields: dict[str, Any], score: float) -> None:
+        super().__init__(fields)
+        self.score = score
 
 
 def _hit(
