@@ -21,8 +21,14 @@ SIMPLE = [
     "title:快手",
     "text:直播间 title:快手",
     "zzyzx",
+    '"大搞信任电商"',
+    '"快手 电商"',
+    '"信任 电商"',
+    '"trust e-commerce"',
+    '"Kuaishou e-commerce"',  # three words: Whoosh adds them as a + (b + c)
+    '"电商 zzyzx"',
 ]
-OTHER = ['"大搞信任电商"', "快手 电商 直播", "主播 OR GMV", "信任 NOT 电商", "trust*"]
+OTHER = ["快手 电商 直播", "主播 OR GMV", "信任 NOT 电商", "trust*"]
 
 
 def whoosh_ranking(s, q, limit):

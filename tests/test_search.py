@@ -183,7 +183,8 @@ def test_a_search_imports_none_of_ingest(index_dir):
 
 @pytest.mark.parametrize("passages", [False, True])
 def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
-    from kscorpus.search import _match_ids, parse
+    from kscorpus.ranking import match_ids
+    from kscorpus.search import parse
 
     ix = handle.passages if passages else handle.articles
     s = handle.searcher("passages" if passages else "articles")
@@ -198,7 +199,7 @@ def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
         whoosh_count = len(s.search(parsed, limit=1))
         assert search(handle, q, passages=passages).total == whoosh_count, q
         if q in phrases:
-            assert _match_ids(s, parsed) is not None, q  # counted from positions
+            assert match_ids(s, parsed) is not None, q  # counted from positions
             counted += whoosh_count > 0
     assert counted >= 6  # phrases that match, not only empty answers
 
@@ -209,7 +210,7 @@ def test_term_ids_read_by_block_are_whooshs_matches(index_dir, updated_index, fr
     from whoosh.qparser import OrGroup, QueryParser
 
     from kscorpus.index import open_index
-    from kscorpus.search import _match_ids
+    from kscorpus.ranking import match_ids
 
     h = open_index(index_dir if fresh else updated_index)
     for name in ("articles", "passages"):
@@ -227,7 +228,7 @@ def test_term_ids_read_by_block_are_whooshs_matches(index_dir, updated_index, fr
             '"大搞信任电商"',
         ]:
             parsed = parser.parse(q)
-            assert _match_ids(s, parsed) == {hit.docnum for hit in s.search(parsed, limit=None)}
+            assert match_ids(s, parsed) == {hit.docnum for hit in s.search(parsed, limit=None)}
 
 
 @pytest.mark.parametrize("q", ["信任电商", "trust e-commerce", '"大搞信任电商"', "GMV OR 快品牌"])

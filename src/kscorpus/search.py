@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -176,7 +175,7 @@ def search(
     """
     from whoosh import query as wq
 
-    from .ranking import rank
+    from .ranking import match_ids, rank
 
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
@@ -198,7 +197,7 @@ def search(
             found: list[Any] = [_Found(s.stored_fields(d), score) for d, score in top]
         else:
             results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
-            ids = None if flt or facets else _match_ids(s, parsed)
+            ids = None if flt or facets else match_ids(s, parsed)
             total = len(results) if ids is None else len(ids)
             matched = set(results.groups("id")) if facets else set()
             # islice: list() would ask len() first, and Whoosh counts by running the query
@@ -344,111 +343,6 @@ def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
     if doc is None:
         return hit
     return replace(hit, original=in_original(hit.snippet, doc.offsets, doc.original))
-
-
-def _match_ids(s: Any, q: Any) -> set[int] | None:
-    """The documents matching a query of terms under AND/OR, from their posting lists; None for
-    other queries. Whoosh counts matches by running the whole query again, a third of a search
-    at 100,000 articles; sets of ids are several times cheaper."""
-    from whoosh import query as wq
-
-    if type(q) is wq.Term:
-        return _term_ids(s, q.fieldname, q.text)
-    if isinstance(q, wq.Term):  # a fuzzy term or another expanding kind
-        return set(q.matcher(s).all_ids())
-    if type(q) is wq.Phrase and q.slop == 1 and q.words:
-        return _phrase_ids(s, q.fieldname, q.words)
-    if type(q) in (wq.Or, wq.And) and q.subqueries:
-        parts = [_match_ids(s, sub) for sub in q.subqueries]
-        if any(p is None for p in parts):
-            return None
-        return set.union(*parts) if type(q) is wq.Or else set.intersection(*parts)  # type: ignore[arg-type]
-    return None
-
-
-def _term_ids(s: Any, fieldname: str, text: str) -> set[int]:
-    """The documents holding a term, read a block of ids at a time from each segment (Whoosh's
-    matchers yield them one by one: a third of a search at 100,000 articles)."""
-    if fieldname not in s.schema:
-        return set()
-    try:
-        tbytes = s.schema[fieldname].to_bytes(text)
-    except ValueError:
-        return set()
-    out: set[int] = set()
-    for leaf, offset in s.reader().leaf_readers():
-        if (fieldname, tbytes) in leaf:
-            for ids, _ in _blocks(leaf.postings(fieldname, tbytes)):
-                out.update(ids if offset == 0 else (offset + d for d in ids))
-    return out
-
-
-def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
-    """The documents where ``words`` occur at consecutive positions, as Whoosh's ``Phrase``
-    matches them: the words' posting lists are read a block at a time and only documents
-    holding every word have their positions decoded (Whoosh's span matchers cost 4x more)."""
-    if fieldname not in s.schema:
-        return set()
-    field = s.schema[fieldname]
-    tbytes = [field.to_bytes(w) for w in words]
-    decode = field.format.decode_positions
-    out: set[int] = set()
-    for leaf, offset in s.reader().leaf_readers():
-        if any((fieldname, t) not in leaf for t in tbytes):
-            continue
-        values = [_values_by_id(leaf.postings(fieldname, t)) for t in tbytes]
-        for doc in set(values[0]).intersection(*values[1:]):
-            starts = set(decode(values[0][doc]))
-            for k in range(1, len(words)):
-                after = decode(values[k][doc])
-                starts &= {p - k for p in after}
-                if not starts:
-                    break
-            if starts:
-                out.add(offset + doc)
-    return out
-
-
-def _values_by_id(m: Any) -> dict[int, bytes]:
-    """A posting list as ``{docnum: encoded value}``."""
-    out: dict[int, bytes] = {}
-    for ids, values in _blocks(m, values=True):
-        out.update(zip(ids, values))
-    return out
-
-
-def _blocks(m: Any, values: bool = False) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
-    """A posting list's ids (and encoded values), a block at a time where the matcher is
-    Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a segment's deletions (as
-    after any incremental ingest); else one posting at a time in a single block."""
-    from whoosh.matching.wrappers import FilterMatcher
-
-    if type(m) is FilterMatcher and hasattr(m.child, "_read_ids"):
-        # whole blocks from the start of the child's current one: any postings the filter has
-        # already stepped over are ones it excludes, and are excluded here again
-        keep, exclude = m._ids, m._exclude
-        for ids, vals in _blocks(m.child, values):
-            sel = [k for k, i in enumerate(ids) if (i in keep) != exclude]
-            if len(sel) == len(ids):
-                yield ids, vals
-            else:
-                yield [ids[k] for k in sel], [vals[k] for k in sel] if values else ()
-        return
-    if not hasattr(m, "_read_ids"):
-        ids, vals = [], []
-        while m.is_active():
-            ids.append(m.id())
-            if values:
-                vals.append(m.value())
-            m.next()
-        yield ids, vals
-        return
-    while m.is_active():
-        m._read_ids()
-        if values:
-            m._read_values()
-        yield m._ids, m._values if values else ()
-        m._next_block()
 
 
 def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
