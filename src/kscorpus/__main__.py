@@ -1,5 +1,5 @@
 """``python -m kscorpus``: the same as the ``kscorpus`` command."""
 
-from .cli import main
+from .launch import main
 
 main()

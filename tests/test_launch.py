@@ -1,0 +1,83 @@
+"""The console script (``launch.py``): a search of a large corpus starts its check for changed
+files before the CLI's imports, uses that one check, and leaves with the CLI's exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kscorpus.corpus import load_corpus
+from kscorpus.index import build
+from kscorpus.launch import search_roots
+
+# FORK_CHECK lowered so the bundled corpus counts as large; forks and imports recorded
+PROBE = """
+import sys
+import kscorpus.index as k
+k.FORK_CHECK = 0
+real_start, real_fork = k.start_check, k._fingerprint_async
+def start_check(*a):
+    print("early", "kscorpus.cli" in sys.modules, "typer" in sys.modules, file=sys.stderr)
+    real_start(*a)
+def fork(*a):
+    print("fork", file=sys.stderr)
+    return real_fork(*a)
+k.start_check, k._fingerprint_async = start_check, fork
+sys.argv = ["kscorpus", *sys.argv[1:]]
+from kscorpus.launch import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "roots"),
+    [
+        (["信任电商"], (None, None)),
+        (["信任电商", "--corpus", "c", "--index", "i"], ("c", "i")),
+        (["--corpus=c", "信任电商", "--json", "--index=i"], ("c", "i")),
+        (["信任电商", "--", "--corpus", "c"], (None, None)),
+        (["信任电商", "--help"], None),
+        (["信任电商", "--corpus"], None),
+    ],
+)
+def test_search_roots_are_read_as_click_reads_them(args, roots):
+    assert search_roots(args) == roots
+
+
+@pytest.fixture()
+def built(tmp_path, corpus_copy):
+    build(load_corpus(corpus_copy), tmp_path / "ix")
+    return corpus_copy, tmp_path / "ix"
+
+
+def probe(*args):
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, encoding="utf-8"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the check runs in a forked process")
+def test_a_search_checks_the_corpus_before_the_cli_imports(built):
+    corpus, index = built
+    r = probe("search", "信任电商", "--json", "--corpus", str(corpus), "--index", str(index))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == ["early False False", "fork"]  # one check, used
+    assert json.loads(r.stdout)["total"] == 3
+    art = next(corpus.glob("003_*.txt"))  # a changed corpus still refreshes the answer
+    art.write_text(art.read_text(encoding="utf-8") + "\n独一无二的新句子。\n", encoding="utf-8")
+    r = probe("search", "独一无二", "--json", "--corpus", str(corpus), "--index", str(index))
+    assert r.returncode == 0 and "building the index" in r.stderr
+    assert [h["id"] for h in json.loads(r.stdout)["hits"]] == ["003"]
+
+
+def test_a_search_leaves_with_the_clis_exit_code_and_output(built):
+    corpus, index = built
+    r = probe("search", "x", "--lang", "fr", "--corpus", str(corpus), "--index", str(index))
+    assert r.returncode == 2 and "--lang must be zh or en" in r.stderr and r.stdout == ""
+    r = probe("search", "--help")
+    assert r.returncode == 0 and "Rank passages, not articles." in r.stdout
+    assert "early" not in r.stderr
