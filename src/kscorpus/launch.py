@@ -14,14 +14,14 @@ import sys
 
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] != ["search"]:
-        from .cli import main as cli_main
-
-        cli_main()
-        return
-    _start_check(args[1:])
+    searching = args[:1] == ["search"]
+    if searching:
+        _start_check(args[1:])
     from .cli import main as cli_main
 
+    if not searching:
+        cli_main()
+        return
     try:
         cli_main()
     except SystemExit as e:

@@ -57,12 +57,11 @@ def pin(gen: Path) -> Pin | None:
     return None
 
 
-def remove_unpinned(path: Path) -> bool:
+def remove_unpinned(path: Path) -> None:
     """Remove a replaced generation (or a leftover build directory) unless a reader pins it."""
     with _exclusive(path) as free:
         if free:
             shutil.rmtree(path, ignore_errors=True)
-        return free
 
 
 @contextlib.contextmanager

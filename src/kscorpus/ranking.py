@@ -118,8 +118,6 @@ def _tree_sum(xs: list[float]) -> float:
 
 
 def _term_scores(sub: Any, q: Any, weighting: Any) -> Scores | None:
-    from whoosh.matching.wrappers import FilterMatcher
-
     if q.fieldname not in sub.schema:
         return {}
     try:
@@ -129,20 +127,12 @@ def _term_scores(sub: Any, q: Any, weighting: Any) -> Scores | None:
     if (q.fieldname, tbytes) not in sub.reader():
         return {}
     m = sub.postings(q.fieldname, tbytes, weighting=weighting)
-    deleted: set[int] = set()
-    if type(m) is FilterMatcher and m._exclude:
-        deleted, m = m._ids, m.child
-    if not hasattr(m, "_read_weights") or type(m.scorer) is not _Scorer:
+    scorer = getattr(getattr(m, "child", m), "scorer", None)  # a deletions filter's child
+    if type(scorer) is not _Scorer:
         return None
     out: Scores = {}
-    block_scores = m.scorer.block_scores
-    while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        out.update(zip(m._ids, block_scores(m._ids, m._weights)))
-        m._next_block()
-    for d in deleted.intersection(out):
-        del out[d]
+    for ids, weights in _blocks(m, "weights"):
+        out.update(zip(ids, scorer.block_scores(ids, weights)))
     if q.boost != 1.0:
         out = {d: v * q.boost for d, v in out.items()}
     return out
@@ -225,40 +215,41 @@ def _phrase_docs(leaf: Any, fieldname: str, words: list[str]) -> set[int]:
 def _values_by_id(m: Any) -> dict[int, bytes]:
     """A posting list as ``{docnum: encoded value}``."""
     out: dict[int, bytes] = {}
-    for ids, values in _blocks(m, values=True):
+    for ids, values in _blocks(m, "values"):
         out.update(zip(ids, values))
     return out
 
 
-def _blocks(m: Any, values: bool = False) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
-    """A posting list's ids (and encoded values), a block at a time where the matcher is
-    Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a segment's deletions (as
-    after any incremental ingest); else one posting at a time in a single block."""
+def _blocks(m: Any, part: str = "") -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
+    """A posting list's ids (with its ``"values"`` or ``"weights"``, if asked), a block at a
+    time where the matcher is Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a
+    segment's deletions (as after any incremental ingest); else one posting at a time in a
+    single block."""
     from whoosh.matching.wrappers import FilterMatcher
 
     if type(m) is FilterMatcher and hasattr(m.child, "_read_ids"):
         # whole blocks from the start of the child's current one: any postings the filter has
         # already stepped over are ones it excludes, and are excluded here again
         keep, exclude = m._ids, m._exclude
-        for ids, vals in _blocks(m.child, values):
+        for ids, more in _blocks(m.child, part):
             sel = [k for k, i in enumerate(ids) if (i in keep) != exclude]
             if len(sel) == len(ids):
-                yield ids, vals
+                yield ids, more
             else:
-                yield [ids[k] for k in sel], [vals[k] for k in sel] if values else ()
+                yield [ids[k] for k in sel], [more[k] for k in sel] if part else ()
         return
     if not hasattr(m, "_read_ids"):
-        ids, vals = [], []
+        ids, more = [], []
         while m.is_active():
             ids.append(m.id())
-            if values:
-                vals.append(m.value())
+            if part:
+                more.append(getattr(m, part[:-1])())  # value() or weight()
             m.next()
-        yield ids, vals
+        yield ids, more
         return
     while m.is_active():
         m._read_ids()
-        if values:
-            m._read_values()
-        yield m._ids, m._values if values else ()
+        if part:
+            getattr(m, "_read_" + part)()
+        yield m._ids, getattr(m, "_" + part) if part else ()
         m._next_block()
