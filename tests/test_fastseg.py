@@ -1,4 +1,5 @@
-"""The query-time segmenter must give exactly jieba's tokens (issue 8's correctness half)."""
+"""kscorpus's segmenter must give exactly jieba's tokens, over jieba's dictionary (ingest) and
+over the compiled one (queries): issue 8's correctness half."""
 
 from collections import Counter
 
@@ -7,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kscorpus.analysis import tokens
-from kscorpus.fastseg import FastSegmenter, compile_dictionary
+from kscorpus.fastseg import FastSegmenter, Hmm, Route, compile_dictionary
 from kscorpus.pipeline import prepare
-from kscorpus.segment import jieba_tokenizer
+from kscorpus.segment import Segmenter, jieba_tokenizer
 
 QUERIES = [
     "信任电商",
@@ -48,12 +49,14 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pair(corpus, tmp_path_factory):
+@pytest.fixture(scope="module", params=["compiled", "jieba's dictionary"])
+def pair(request, corpus, tmp_path_factory):
     tk = jieba_tokenizer(corpus.userdict)
-    d = tmp_path_factory.mktemp("seg")
-    compile_dictionary(tk.FREQ, tk.total, d)
-    return tk, FastSegmenter(d)
+    if request.param == "compiled":
+        d = tmp_path_factory.mktemp("seg")
+        compile_dictionary(tk.FREQ, tk.total, d)
+        return tk, FastSegmenter(d)
+    return tk, Segmenter(corpus.userdict)
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +65,9 @@ def documents(corpus):
 
 
 def same(pair, text):
-    tk, fast = pair
-    assert list(fast.tokenize(text)) == list(tk.tokenize(text, mode="default", HMM=True)), text
+    tk, ours = pair
+    got = ours.tokenize(text) if isinstance(ours, FastSegmenter) else ours.words(text)
+    assert got == list(tk.tokenize(text, mode="default", HMM=True)), text
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -84,9 +88,10 @@ def test_the_200_most_frequent_terms_segment_identically(pair, corpus, documents
 
 
 def test_frequency_lookups_match_jieba(pair):
-    tk, fast = pair
+    tk, ours = pair
+    get = ours.get if isinstance(ours, FastSegmenter) else ours._freq
     for w in ["电商", "信任电商", "快手", "信", "不存在的词语", "体验-价格比", "a"]:
-        assert fast.get(w) == tk.FREQ.get(w), w
+        assert get(w) == tk.FREQ.get(w), w
 
 
 CHARS = st.sampled_from(list("信任电商快手品牌直播间的了是在服务商新市井磁力引擎大会 ,。!-ab1%.\n"))
@@ -96,6 +101,78 @@ CHARS = st.sampled_from(list("信任电商快手品牌直播间的了是在服�
 @given(st.text(alphabet=CHARS, max_size=30))
 def test_random_mixtures_segment_identically(pair, text):
     same(pair, text)
+
+
+WIDE = st.sampled_from(
+    sorted(set("".join(QUERIES) + "孔慧说扶摇计划马宏彬笑古称李丛杉张一鹏卖货主播源头好货工厂"))
+    + list(" \r\n\t,.;:!?%#&+_-。，、；：！？“”（）《》0123456789abcXYZ")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=WIDE, max_size=80))
+def test_wider_mixtures_segment_identically(pair, text):
+    """Every character class jieba's block patterns tell apart, and unknown names for the HMM."""
+    same(pair, text)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_user_words_of_frequency_zero_are_split_as_jieba_splits_them(compiled, tmp_path):
+    """jieba splits an HMM word the user gave frequency 0 into characters (``add_word``)."""
+    from jieba import finalseg
+
+    userdict = (("马宏彬", 0),)
+    tk = jieba_tokenizer.__wrapped__(userdict)  # a new one: add_word marks the word again
+    try:
+        if compiled:
+            compile_dictionary(tk.FREQ, tk.total, tmp_path)
+        text = "马宏彬表示，马宏彬说"
+        want = list(tk.tokenize(text, mode="default", HMM=True))
+        assert ("马", 0, 1) in want  # jieba split the name
+        assert Segmenter(userdict, tmp_path if compiled else None).words(text) == want
+    finally:
+        finalseg.Force_Split_Words.discard("马宏彬")  # jieba keeps it for every tokenizer
+
+
+def test_ties_in_the_route_go_where_jieba_sends_them():
+    """With a total of 1 every word scores log(1) = 0, so every route ties: jieba's ``max``
+    over ``(score, end)`` takes the longest word."""
+    import jieba
+
+    freq = {"a": 1, "b": 1, "ab": 1, "c": 1, "bc": 1, "abc": 1, "d": 0, "da": 1}
+    tk = jieba.Tokenizer()
+    tk.FREQ, tk.total, tk.initialized = freq, 1, True
+    route = Route(freq.get, 1, lambda: Hmm(*JIEBA_HMM(), ()))
+    for text in ["ab", "abc", "cab", "a b c", "bcab", "dab", "ddc", "abcabd"]:
+        assert route.tokenize(text) == list(tk.tokenize(text, HMM=True)), text
+
+
+def JIEBA_HMM():
+    from jieba.finalseg import emit_P, start_P, trans_P
+
+    return start_P, trans_P, emit_P
+
+
+SCORE = st.sampled_from([0.0, -1.0, -2.0])  # few values: many exact ties
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from("BMES"), SCORE, min_size=4),
+    st.lists(SCORE, min_size=8, max_size=8),
+    st.dictionaries(st.sampled_from("BMES"), st.dictionaries(st.sampled_from("甲乙丙"), SCORE)),
+    st.text(alphabet="甲乙丙丁", min_size=1, max_size=12),
+)
+def test_hmm_tags_are_jiebas_viterbi_with_its_ties(start, trans, emit, text):
+    from jieba.finalseg import viterbi
+
+    pairs = ("BE", "BM", "EB", "ES", "ME", "MM", "SB", "SS")
+    trans_p = {y: {} for y in "BMES"}
+    for (a, b), v in zip(pairs, trans):
+        trans_p[a][b] = v
+    emit_p = {y: emit.get(y, {}) for y in "BMES"}
+    _, want = viterbi(text, "BMES", start, trans_p, emit_p)
+    assert ["BMES"[t] for t in Hmm(start, trans_p, emit_p, ())._tags(text)] == want
 
 
 def test_jieba_read_in_one_go_is_jieba():

@@ -55,23 +55,30 @@ class _WholeFileMarshal:
 class Segmenter:
     """Precise-mode words with character offsets, and search-mode sub-words of a word.
 
-    Backed by jieba itself, or by ``FastSegmenter`` over the dictionary compiled into an index
-    (same tokens, no dictionary load).
+    jieba's algorithm (``fastseg.Route``) over jieba's own dictionary, or over the dictionary
+    compiled into an index (same tokens, no dictionary load).
     """
 
     def __init__(self, userdict: UserDict = (), compiled: Path | None = None) -> None:
-        if compiled is not None:
-            from .fastseg import FastSegmenter
+        from .fastseg import FastSegmenter, Hmm, Route
 
-            fast = FastSegmenter(compiled)
+        force_split = {word for word, freq in userdict if freq == 0}  # as jieba's add_word
+        if compiled is not None:
+            fast = FastSegmenter(compiled, force_split)
             self._tokenize: Any = fast.tokenize
             self._freq: Any = fast.get
         else:
             tk = jieba_tokenizer(userdict)
-            self._tokenize = lambda text: tk.tokenize(text, mode="default", HMM=True)
+
+            def hmm() -> Hmm:
+                from jieba.finalseg import emit_P, start_P, trans_P
+
+                return Hmm(start_P, trans_P, emit_P, force_split)
+
+            self._tokenize = Route(tk.FREQ.get, tk.total, hmm).tokenize
             self._freq = tk.FREQ.get
 
-    def words(self, text: str) -> Iterator[tuple[str, int, int]]:
+    def words(self, text: str) -> list[tuple[str, int, int]]:
         """jieba's default mode (HMM on), as ``(word, start, end)``."""
         return self._tokenize(text)
 
@@ -106,7 +113,7 @@ def release_jieba() -> None:
 
 def segmenter(userdict: UserDict = (), compiled: bool = False) -> Segmenter:
     """The segmenter for ``userdict``: with ``compiled``, the fast one if an open index has a
-    compiled dictionary for it (queries); else jieba itself (bulk indexing is faster there)."""
+    compiled dictionary for it (queries); else jieba's own (a dict: faster for bulk indexing)."""
     key = (tuple(userdict), _COMPILED.get(tuple(userdict)) if compiled else None)
     if key not in _CACHE:
         _CACHE[key] = Segmenter(*key)
