@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis import latin_term
+from .analysis import fold_width, latin_term
 from .errors import CorpusError
 
 GLOSSARY = "glossary.tsv"
@@ -180,10 +180,11 @@ _MONTHS = {
     for m in names
 }
 _MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATES = [
-    re.compile(
-        r"(?<![0-9])(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号])?"
-    ),
+_MONTH_STARTS = frozenset(name[:3] for name in _MONTHS)
+_DATE_ZH = re.compile(
+    r"(?<![0-9])(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号])?"
+)
+_DATES_EN = [
     re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>\d{{4}})\b)?", re.I),
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\b(?:,?\s*(?P<y>\d{{4}})\b)?", re.I),
     re.compile(rf"\b{_MONTH}\s+(?:of\s+)?(?P<y>\d{{4}})\b", re.I),
@@ -218,7 +219,6 @@ _AMOUNT = re.compile(
     re.I,
 )
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9])")
-_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 
 def _canon(value: float) -> float:
@@ -232,13 +232,18 @@ def quantities(text: str) -> list[Anchor]:
     ``("date", (5, 13))`` for 5月13日 and May 13, ``("month", (2021, 7))``,
     ``("quarter", (2021, 4))`` for 2021年Q4 and Q4 of 2021. A Chinese range shares its unit
     (10-100万 is 1e5 to 1e6)."""
-    text = text.translate(_FULLWIDTH)
+    text = fold_width(text)
     found: list[Anchor] = []
     for rx in _QUARTERS:
         for m in rx.finditer(text):
             q = m["q"]
             found.append(("quarter", (int(m["y"]), _CN_DIGIT.get(q) or int(q))))
-    for rx in _DATES:
+    low = text.lower()
+    # each scan of the text costs: run a date pattern only if its month word is there
+    dates = [_DATE_ZH] if "月" in text else []
+    if any(m in low for m in _MONTH_STARTS):
+        dates += _DATES_EN
+    for rx in dates:
         spans = []  # dates are blanked out, not read again as amounts (once per pattern)
         for m in rx.finditer(text):
             g = m.groupdict()
@@ -269,7 +274,7 @@ def latin_tokens(text: str) -> list[str]:
     translation keeps as they are. Ordinary English words are not anchors."""
     return [
         t.lower()
-        for t in _LATIN.findall(text.translate(_FULLWIDTH))
+        for t in _LATIN.findall(fold_width(text))
         if len(t) > 1 and (not t.isalpha() or any(c.isupper() for c in t[1:]))
     ]
 

@@ -24,6 +24,14 @@ from .segment import HAN, UserDict, segmenter
 _LATIN = re.compile(r"\w+(?:\.\w+)*")
 # Full-width ASCII (U+FF01-FF5E) folds to ASCII so ＧＭＶ and GMV are one term.
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDE = re.compile("[\uff01-\uff5e]")
+
+
+def fold_width(text: str) -> str:
+    """``text`` with full-width ASCII folded (one character for one: offsets hold).
+    ``str.translate`` looks every character up in the table, slow over Chinese text, so text
+    without any is returned as it is."""
+    return text.translate(FOLD) if _WIDE.search(text) else text
 
 
 @lru_cache(maxsize=65536)
@@ -169,7 +177,7 @@ def _line_tokens(
     line: str, userdict: UserDict, subwords: bool, fast: bool
 ) -> tuple[tuple[str, int, int, int], ...]:
     seg = segmenter(userdict, compiled=fast)
-    folded = line.translate(FOLD)
+    folded = fold_width(line)
     out = []
     pos = 0
     for word, start, end in seg.words(folded):
