@@ -19,7 +19,7 @@ a pinyin reading), the two become one repair of the later kind.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from .fixes import (
@@ -142,22 +142,26 @@ def _merge(old: list[Repair], new: list[Repair]) -> list[Repair]:
 
 
 _STRAY = re.compile(f"(?<=[{HAN}])\\?+(?=[!?A-Za-z{HAN}])")
-_HAN_RUN = re.compile(f"[{HAN}]{{2,}}")
 _RARE = 0.8  # penalty from which a character counts as rare (dictionary frequency under ~25)
 
 
-_RARE_R: dict[int, str] = {}  # rare Han characters -> "r", for str.translate
+_RARE_CHARS: set[str] = set()  # rare Han characters
 _CLASSIFIED: set[str] = set()  # characters whose rarity is known
 
 
-def _rare_mask(run: str) -> str:
-    """A run of Han characters with its rare ones turned into ``r`` (penalties are looked up
-    once per distinct character, not once per character of every article)."""
-    for c in set(run) - _CLASSIFIED:
+def _rare_runs(text: str) -> Iterator[re.Match[str]]:
+    """Runs of two or more rare Han characters in ``text``. Penalties are looked up once per
+    distinct character, and the text is scanned only for the rare characters it holds (in
+    most articles, none)."""
+    chars = set(text)
+    for c in chars - _CLASSIFIED:
         _CLASSIFIED.add(c)
-        if penalty(c) >= _RARE:
-            _RARE_R[ord(c)] = "r"
-    return run.translate(_RARE_R)
+        if HAN_CHAR.match(c) and penalty(c) >= _RARE:
+            _RARE_CHARS.add(c)
+    here = chars & _RARE_CHARS
+    if not here:
+        return iter(())
+    return re.finditer(f"[{''.join(sorted(here))}]{{2,}}", text)  # Han: nothing to escape
 
 
 def _suspects(text: str, fixed: str, to_input: OffsetMap) -> list[Suspect]:
@@ -168,9 +172,8 @@ def _suspects(text: str, fixed: str, to_input: OffsetMap) -> list[Suspect]:
         after = fixed[m.end()]
         if not HAN_CHAR.match(after) or penalty(after) >= _RARE:
             found.add((m.start(), m.end(), "stray '?' in Han text"))
-    for m in _HAN_RUN.finditer(fixed):
-        for r in re.finditer("r{2,}", _rare_mask(m[0])):
-            found.add((m.start() + r.start(), m.start() + r.end(), "run of rare characters"))
+    for m in _rare_runs(fixed):
+        found.add((m.start(), m.end(), "run of rare characters"))
     suspects = {}  # several U+FFFD runs of one repair point at the same input span
     for s, e, reason in sorted(found):
         start, end = to_input.span(s, e)
