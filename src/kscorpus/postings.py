@@ -51,22 +51,24 @@ POSTING_BYTES = 64  # and of a posting, beside its value (list slots, shared or 
 
 class TermPool:
     """A drop-in for Whoosh's ``PostingPool`` (``add``, ``cleanup``) that keeps each term's
-    postings as one flat list ``[docnum, weight, value, docnum, …]``."""
+    postings as one flat list ``[docnum, weight, value, docnum, …]``, by field and term (a
+    text field's terms as strings: encoded once per term, not once per posting)."""
 
     def __init__(self, limit_mb: float, tempdir: str) -> None:
         self.limit = limit_mb * 1024 * 1024
         self.tempdir = tempdir
-        self.terms: dict[Key, list[Any]] = {}
-        self.size = 0  # estimated bytes held by ``terms``
+        self.fields: dict[str, dict[Any, list[Any]]] = {}  # a field's terms: all str or all bytes
+        self.size = 0  # estimated bytes held by ``fields``
         self.runs: list[IO[bytes]] = []
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting; documents must come
         in increasing docnum, as Whoosh's ``SegmentWriter`` adds them."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        postings = self.terms.get((fieldname, tbytes))
+        terms = self.fields.setdefault(fieldname, {})
+        postings = terms.get(tbytes)
         if postings is None:
-            postings = self.terms[fieldname, tbytes] = []
+            postings = terms[tbytes] = []
             self.size += TERM_BYTES + len(tbytes)
         postings += (docnum, weight, vbytes)
         self.size += POSTING_BYTES + (len(vbytes) if vbytes else 0)
@@ -78,27 +80,40 @@ class TermPool:
     ) -> None:
         """Add one document's postings of one field, ``(term, frequency, vbytes)`` each,
         weighted ``frequency * boost`` as Whoosh weighs them."""
-        terms, size = self.terms, 0
-        weights = _WEIGHTS if boost == 1.0 else None  # shared floats: millions of postings
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        size = POSTING_BYTES * len(items)
+        weights = _WEIGHTS if boost == 1.0 else [i * boost for i in range(len(_WEIGHTS))]
+        limit = len(weights)  # shared floats: millions of postings
         for word, freq, vbytes in items:
-            key = (fieldname, word.encode())
-            postings = terms.get(key)
+            postings = terms.get(word)
             if postings is None:
-                postings = terms[key] = []
-                size += TERM_BYTES + len(key[1])
-            weight = weights[freq] if weights and freq < len(weights) else freq * boost
-            postings += (docnum, weight, vbytes)
-            size += POSTING_BYTES + len(vbytes)
+                postings = terms[word] = []
+                size += TERM_BYTES + len(word)
+            postings += (docnum, weights[freq] if freq < limit else freq * boost, vbytes)
+            size += len(vbytes)
         self.size += size
         if self.size > self.limit:
             self._spill()
 
+    def _sorted(self) -> list[tuple[Key, list[Any]]]:
+        """Every term held, in Whoosh's order (field, then UTF-8 bytes: code point order), and
+        nothing held after."""
+        out = []
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for term in sorted(terms):
+                tbytes = term if isinstance(term, bytes) else term.encode()
+                out.append(((fieldname, tbytes), terms[term]))
+        self.fields, self.size = {}, 0
+        return out
+
     def _spill(self) -> None:
         # kept open until merged; the file has no name, so it is gone when closed or if we die
         run = tempfile.TemporaryFile(dir=self.tempdir)  # noqa: SIM115
-        _write_run(run, sorted(self.terms.items(), key=_key))
+        _write_run(run, self._sorted())
         self.runs.append(run)
-        self.terms, self.size = {}, 0
         if len(self.runs) >= MAX_RUNS:  # each run is an open file: merge them into one
             merged = tempfile.TemporaryFile(dir=self.tempdir)  # noqa: SIM115
             _write_run(merged, self._merged())
@@ -108,8 +123,7 @@ class TermPool:
     def iter_terms(self) -> Iterator[tuple[Key, list[Any]]]:
         """Every term in order with its postings in docnum order: runs are merged by term, and
         a term's postings from successive runs concatenated (runs follow document order)."""
-        current = sorted(self.terms.items(), key=_key)
-        self.terms = {}
+        current = self._sorted()
         yield from self._merged(current) if self.runs else current
 
     def _merged(self, current: Iterable[tuple[Key, list[Any]]] = ()) -> Iterator[Any]:
