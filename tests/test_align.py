@@ -165,6 +165,14 @@ def test_quantity_kinds():
     assert ("pct", 76.71) not in quantities("76.71")
 
 
+@pytest.mark.parametrize("lookalike", ["ſep 5, 2021", "Aprıl 5", "APRİL 2021"])
+def test_a_month_spelled_with_a_letter_re_folds_is_not_a_date(lookalike):
+    """``re.I`` lets ſ, ı and İ match s and i: such a "month" is no date (it used to stop the
+    ingest with a KeyError)."""
+    assert not [a for a in quantities(lookalike) if a[0] in ("date", "month")]
+    assert ("date", (9, 5)) in quantities("Sep 5, 2021")
+
+
 def test_shipped_glossary_has_the_domain_terms(glossary):
     assert "trust e-commerce" in glossary.en_for("信任电商")
     assert {"Kuai brand", "fast brand"} <= set(glossary.en_for("快品牌"))
