@@ -100,6 +100,39 @@ def test_incremental_ingest_after_a_parallel_build(tmp_path, generated):
     assert [h.id for h in hits] == [art.name.split("_")[0]]
 
 
+def test_an_update_of_a_few_articles_segments_without_loading_jieba(
+    tmp_path, generated, monkeypatch
+):
+    """It reads the previous generation's compiled dictionary instead (0.4-1.5 s saved), and
+    indexes exactly what jieba's own dictionary gives (FEW = 0 forces that)."""
+    import subprocess
+
+    import kscorpus.index as kindex
+
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(generated, corpus_dir)
+    build(load_corpus(corpus_dir), tmp_path / "ix", jobs=1)
+    shutil.copytree(tmp_path / "ix", tmp_path / "jieba")
+    for art in sorted(corpus_dir.glob("*.txt"))[2:5]:
+        art.write_text(art.read_text(encoding="utf-8") + "\n马宏彬说信任电商是新引擎。\n", "utf-8")
+    code = (
+        "import sys; from pathlib import Path; from kscorpus.corpus import load_corpus; "
+        "from kscorpus.index import build; r = build(load_corpus(sys.argv[1]), Path(sys.argv[2])); "
+        "print(r.updated, 'jieba' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(corpus_dir), str(tmp_path / "ix")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["3", "False"]
+    monkeypatch.setattr(kindex, "FEW", 0)  # the same update, segmented by jieba
+    assert build(load_corpus(corpus_dir), tmp_path / "jieba").updated == 3
+    assert answers(tmp_path / "ix") == answers(tmp_path / "jieba")
+    assert [h.id for h in search(open_index(tmp_path / "ix"), "马宏彬").hits]
+
+
 def test_shards_are_contiguous_and_balanced(generated):
     corpus = load_corpus(generated)
     plan = Plan(corpus, set(), set(), None)

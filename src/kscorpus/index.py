@@ -25,10 +25,10 @@ from . import __version__
 from .convert import convertible_chars
 from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
-from .fastseg import FastSegmenter, compile_dictionary
+from .fastseg import DICT_FILE, FastSegmenter, compile_dictionary
 from .forking import can_fork
 from .pins import Pin, pin, remove_unpinned
-from .segment import jieba_tokenizer, use_compiled
+from .segment import compiled_for_indexing, jieba_tokenizer, use_compiled
 
 if TYPE_CHECKING:
     from .pipeline import Document
@@ -42,6 +42,9 @@ FILES = "files.json"  # the corpus files ingest read, for the staleness check
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
+# Articles to index up to which an update segments with the previous generation's compiled
+# dictionary instead of loading jieba's (see ``segment.compiled_for_indexing``).
+FEW = 16
 
 Progress = Callable[[int, int, str], None]
 
@@ -483,7 +486,13 @@ def build(
                 pw.delete_by_term("id", aid)
             plan = Plan(corpus, paired, candidates, glossary)
             compile_ = None if old else functools.partial(_compile, corpus, tmp)
-            written = write_articles(plan, todo, aw, pw, jobs, progress, compile_)
+            few = old is not None and len(todo) <= FEW and (old.path / DICT_FILE).is_file()
+            with (
+                compiled_for_indexing(corpus.userdict, old.path)
+                if few
+                else contextlib.nullcontext()
+            ):
+                written = write_articles(plan, todo, aw, pw, jobs, progress, compile_)
             if progress:
                 progress(len(todo), len(todo), "writing")
             commit(aw, written.segments[0])

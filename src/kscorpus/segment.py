@@ -7,6 +7,7 @@ warnings jieba 0.42.1 emits when compiled on Python 3.12+ never reach the user.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import marshal
 import re
@@ -93,13 +94,26 @@ class Segmenter:
                         yield gram, i
 
 
-_COMPILED: dict[UserDict, Path] = {}
+_COMPILED: dict[UserDict, Path] = {}  # for queries
+_FOR_INDEXING: dict[UserDict, Path] = {}  # for indexing (see ``compiled_for_indexing``)
 _CACHE: dict[tuple[UserDict, Path | None], Segmenter] = {}
 
 
 def use_compiled(userdict: UserDict, directory: Path) -> None:
     """Segment text for this user dictionary with the dictionary compiled into ``directory``."""
     _COMPILED[tuple(userdict)] = directory
+
+
+@contextlib.contextmanager
+def compiled_for_indexing(userdict: UserDict, directory: Path) -> Iterator[None]:
+    """Index with the dictionary compiled into ``directory``, not jieba's: an update of a few
+    articles then skips loading jieba (0.4-1.5 s) for 25 ms an article (a lookup in the
+    compiled file costs more than one in jieba's dict). The tokens are the same."""
+    _FOR_INDEXING[tuple(userdict)] = directory
+    try:
+        yield
+    finally:
+        _FOR_INDEXING.pop(tuple(userdict), None)
 
 
 def release_jieba() -> None:
@@ -113,8 +127,10 @@ def release_jieba() -> None:
 
 def segmenter(userdict: UserDict = (), compiled: bool = False) -> Segmenter:
     """The segmenter for ``userdict``: with ``compiled``, the fast one if an open index has a
-    compiled dictionary for it (queries); else jieba's own (a dict: faster for bulk indexing)."""
-    key = (tuple(userdict), _COMPILED.get(tuple(userdict)) if compiled else None)
+    compiled dictionary for it (queries); else jieba's own (a dict: faster for bulk indexing)
+    unless a compiled one is set for indexing."""
+    ud = tuple(userdict)
+    key = (ud, _COMPILED.get(ud) if compiled else _FOR_INDEXING.get(ud))
     if key not in _CACHE:
         _CACHE[key] = Segmenter(*key)
     return _CACHE[key]
