@@ -203,11 +203,12 @@ def ingest(
     """Clean new and changed articles and update the search index (atomically)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .corpus import load_corpus
-    from .index import build, resolve_index_dir
+    from .corpus import load_corpus, resolve_corpus_dir
+    from .index import MANIFEST_CACHE, build, resolve_index_dir
 
-    corpus = load_corpus(corpus_dir)
-    root = resolve_index_dir(index_dir, corpus.root)
+    corpus_root = resolve_corpus_dir(corpus_dir)
+    root = resolve_index_dir(index_dir, corpus_root)
+    corpus = load_corpus(corpus_root, cache=root / MANIFEST_CACHE)
     err = _err()
     with Progress(
         TextColumn("ingest {task.description:>8}"),

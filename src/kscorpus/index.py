@@ -42,6 +42,7 @@ FILES = "files.json"  # the corpus files ingest read, for the staleness check
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
+MANIFEST_CACHE = ".manifest.json"  # the corpus manifest as last parsed (see ``load_corpus``)
 # Articles to index up to which an update segments with the previous generation's compiled
 # dictionary instead of loading jieba's (see ``segment.compiled_for_indexing``).
 FEW = 16
@@ -268,7 +269,7 @@ def ensure_index(
     is the manifest read)."""
     state = status(corpus_root, root)
     if state != "current":
-        corpus = load_corpus(corpus_root)
+        corpus = load_corpus(corpus_root, cache=root / MANIFEST_CACHE)
         if notify:
             why = (
                 "no index yet"
