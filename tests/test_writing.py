@@ -62,17 +62,11 @@ def answers(index: Path) -> list[object]:
 
 
 @linux_only
-@pytest.mark.parametrize("source", ["bundled", "generated", "generated, with a tail"])
+@pytest.mark.parametrize("source", ["bundled", "generated"])
 def test_parallel_build_answers_like_one_process(tmp_path, generated, source, monkeypatch):
     monkeypatch.setattr(kwriting, "PART", 7)  # workers report in several parts
     monkeypatch.setattr(kwriting, "SEGMENT", 14)  # and write several segments each
-    if "tail" in source:  # four shards for two workers, the last two to whoever is free
-        monkeypatch.setattr(kwriting, "MIN_TAIL", 1)
-        monkeypatch.setattr(kwriting, "TAIL", 0.3)
     corpus = load_corpus(CORPUS if source == "bundled" else generated)
-    assert len(_shards(Plan(corpus, set(), set(), None), corpus.articles, 2)) == (
-        4 if "tail" in source else 2
-    )
     one = build(corpus, tmp_path / "one", jobs=1)
     two = build(corpus, tmp_path / "two", jobs=2)
     assert (one.jobs, two.jobs) == (1, 2)
@@ -148,21 +142,6 @@ def test_shards_are_contiguous_and_balanced(generated):
         sizes = [sum(corpus.path(a).stat().st_size for a in s) for s in shards]
         biggest = max(corpus.path(a).stat().st_size for a in corpus.articles)
         assert len(shards) == n and max(sizes) - min(sizes) <= 2 * biggest
-
-
-def test_a_large_corpus_leaves_a_tail_for_whichever_worker_is_free(generated, monkeypatch):
-    monkeypatch.setattr(kwriting, "MIN_TAIL", 10)  # 40 articles: enough for 2 and 3 workers
-    corpus = load_corpus(generated)
-    plan = Plan(corpus, set(), set(), None)
-    total = sum(corpus.path(a).stat().st_size for a in corpus.articles)
-    biggest = max(corpus.path(a).stat().st_size for a in corpus.articles)
-    for n in (2, 3):
-        shards = _shards(plan, corpus.articles, n)
-        assert [a for s in shards for a in s] == list(corpus.articles) and len(shards) == 2 * n
-        sizes = [sum(corpus.path(a).stat().st_size for a in s) for s in shards]
-        for size, share in zip(sizes, [0.9 / n] * n + [0.1 / n] * n):
-            assert abs(size - share * total) <= 2 * biggest
-    assert len(_shards(plan, corpus.articles, 5)) == 5  # 8 articles a worker: no tail
 
 
 def test_one_process_when_forking_is_unsafe_or_not_worth_it(monkeypatch):

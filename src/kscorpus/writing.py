@@ -20,10 +20,8 @@ import os
 import queue
 import signal
 import traceback
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 from whoosh.writing import SegmentWriter
@@ -37,8 +35,6 @@ from .pipeline import Document, document_to_json, prepare
 from .postings import Lengths, TermPool, write_postings
 
 MIN_SHARD = 64  # articles per worker below which forking costs more than it saves
-TAIL = 0.1  # share of the bytes left to whichever worker is free first (see ``_shards``)
-MIN_TAIL = 4 * MIN_SHARD  # articles per worker from which the tail is worth its segments
 PART = 200  # articles a worker reports at a time: its results never pile up
 # Articles per segment a worker writes. The posting pool spills to disk, but the term index of
 # a segment is held in memory until the segment is written; every segment adds lookups to
@@ -205,24 +201,16 @@ def _write(
 
 
 def _shards(plan: Plan, articles: Sequence[Article], n: int) -> list[list[Article]]:
-    """Contiguous runs of ``articles``, in order, for ``n`` workers: one of about equal bytes
-    each, then, in a corpus large enough, ``n`` small ones holding ``TAIL`` of the bytes, each
-    taken by whichever worker is free first (workers of equal bytes ended 5% apart at 10,000
-    articles: content varies, and the parent's own work takes a share of one core)."""
+    """``n`` contiguous runs of ``articles`` of about equal bytes."""
     sizes = []
     for a in articles:
         try:
             sizes.append(plan.corpus.path(a).stat().st_size + 1)
         except OSError:
             sizes.append(1)
-    tail = TAIL if n > 1 and len(articles) >= n * MIN_TAIL else 0.0
-    shares = [(1 - tail) / n] * n + ([tail / n] * n if tail else [])
-    total = sum(sizes)
-    cuts = [x * total for x in accumulate(shares)][:-1]
-    out: list[list[Article]] = [[] for _ in shares]
-    run = 0
+    total, run, out = sum(sizes), 0, [[] for _ in range(n)]  # type: list[list[Article]]
     for a, size in zip(articles, sizes):
-        out[bisect_right(cuts, run)].append(a)
+        out[min(n - 1, run * n // total)].append(a)
         run += size
     return [s for s in out if s]
 
@@ -241,16 +229,15 @@ def _write_parallel(
     segmenter(plan.corpus.userdict)  # load jieba once, inherited by the workers
     shards = _shards(plan, articles, n)
     ctx = multiprocessing.get_context("fork")
-    done = ctx.Array("i", len(shards), lock=False)  # articles done, by shard
-    taken = ctx.Value("i", 0)  # shards handed out
+    done = ctx.Array("i", len(shards), lock=False)
     results = ctx.Queue()
     workers = [
         ctx.Process(
             target=_worker,
-            args=(plan, shards, taken, aw, pw, done, results, os.getpid()),
+            args=(plan, shard, aw, pw, k, done, results, os.getpid()),
             daemon=True,
         )
-        for _ in range(min(n, len(shards)))
+        for k, shard in enumerate(shards)
     ]
     out, canon = Written(), {}  # type: ignore[var-annotated]
     segments: dict[int, tuple[Any, Any]] = {}
@@ -262,7 +249,7 @@ def _write_parallel(
         if meanwhile:
             meanwhile()
         release_jieba()  # the workers have theirs
-        while len(segments) < len(shards):
+        while len(segments) < len(workers):
             if progress:
                 progress(sum(done), len(articles), f"{len(workers)} jobs")
             try:
@@ -299,62 +286,47 @@ def _write_parallel(
 
 def _worker(
     plan: Plan,
-    shards: list[list[Article]],
-    taken: Any,
+    shard: list[Article],
     aw: Any,
     pw: Any,
+    k: int,
     done: Any,
     results: Any,
     parent: int,
 ) -> None:
-    """Write the next shard not yet taken into new segments of the parent's indexes, until
-    none is left (runs in a forked process: Ctrl-C is the parent's to handle, and the worker
-    dies with its parent)."""
+    """Write ``shard`` into new segments of the parent's indexes (runs in a forked process:
+    Ctrl-C is the parent's to handle, and the worker dies with its parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # died before prctl
         os._exit(1)
-    k = -1
-    try:
-        while True:
-            with taken.get_lock():
-                k = taken.value
-                taken.value += 1
-            if k >= len(shards):
-                return
-            results.put((k, "done", _write_shard(plan, shards[k], aw, pw, k, done, results)))
-    except OSError as e:
-        results.put((k, "oserror", (e.errno, e.strerror or str(e))))
-    except BaseException:
-        results.put((k, "error", traceback.format_exc()))
-
-
-def _write_shard(
-    plan: Plan, shard: list[Article], aw: Any, pw: Any, k: int, done: Any, results: Any
-) -> tuple[list[Any], list[Any]]:
-    """Write one shard (in a worker) into segments of its own; their names, in order."""
 
     def writers() -> tuple[Any, Any]:
         return tuple(  # type: ignore[return-value]
             Writer(w.storage.open_index(w.indexname), _lk=False, limitmb=LIMIT_MB) for w in (aw, pw)
         )
 
-    a, p = writers()
-    segments: tuple[list[Any], list[Any]] = ([], [])
-    for start in range(0, len(shard), PART):
-        if start and start % SEGMENT == 0:  # a full segment: write it out, start the next
-            segments[0].append(a._finalize_segment())
-            segments[1].append(p._finalize_segment())
-            a, p = writers()
+    try:
+        a, p = writers()
+        segments: tuple[list[Any], list[Any]] = ([], [])
+        for start in range(0, len(shard), PART):
+            if start and start % SEGMENT == 0:  # a full segment: write it out, start the next
+                segments[0].append(a._finalize_segment())
+                segments[1].append(p._finalize_segment())
+                a, p = writers()
 
-        def tick(i: int, _: str, start: int = start) -> None:
-            done[k] = start + i
+            def tick(i: int, _: str, start: int = start) -> None:
+                done[k] = start + i
 
-        results.put((k, "part", _write(plan, shard[start : start + PART], a, p, tick)))
-    segments[0].append(a._finalize_segment())
-    segments[1].append(p._finalize_segment())
-    return segments
+            results.put((k, "part", _write(plan, shard[start : start + PART], a, p, tick)))
+        segments[0].append(a._finalize_segment())
+        segments[1].append(p._finalize_segment())
+        results.put((k, "done", segments))
+    except OSError as e:
+        results.put((k, "oserror", (e.errno, e.strerror or str(e))))
+    except BaseException:
+        results.put((k, "error", traceback.format_exc()))
 
 
 def commit(w: Any, segments: Sequence[Any] = ()) -> None:
