@@ -194,7 +194,7 @@ def _line_tokens(
     pos = 0
     for word, start, end in seg.words(folded):
         if HAN.search(word):
-            if subwords:
+            if subwords and len(word) > 2:  # sub-words (2 or 3 characters) of longer words
                 out.extend(
                     (sub, pos, start + off, start + off + len(sub))
                     for sub, off in seg.subwords(word)

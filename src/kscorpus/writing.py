@@ -56,6 +56,7 @@ class Writer(SegmentWriter):  # type: ignore[misc]
         if any(f.vector or f.separate_spelling() for _, f in self.schema.items()):
             raise ValueError("kscorpus's writer does not write term vectors or spellings")
         self.pool = TermPool(limitmb, self.storage.folder)
+        self._made: dict[tuple[str, str], list[Any]] = {}  # postings of other fields, by value
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``add_document``; a text field's postings go to the pool in one call."""
@@ -89,8 +90,15 @@ class Writer(SegmentWriter):  # type: ignore[misc]
             items = fmt.postings(value, analyzer)
             self.pool.add_terms(name, docnum, items, fmt.field_boost)
             return sum(freq for _, freq, _ in items) if field.scorable else 0
+        postings = self._made.get((name, value)) if isinstance(value, str) else None
+        if postings is None:  # an article's id, language, script and date: in every passage
+            postings = list(field.index(value))
+            if isinstance(value, str):
+                if len(self._made) >= 4096:
+                    self._made.clear()
+                self._made[name, value] = postings
         length = 0
-        for tbytes, freq, weight, vbytes in field.index(value):
+        for tbytes, freq, weight, vbytes in postings:
             length += freq
             self.pool.add((name, tbytes, docnum, weight, vbytes))
         return length if field.scorable else 0
