@@ -74,6 +74,8 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     for figures in (jieba, r["baselines"]["opencc_t2s"]):
         assert figures["mb_s"] > 0 and figures["load_s"] > 0
     assert math.isclose(ingest["ratio_to_jieba"], ingest["mb_s"] / jieba["mb_s"])
+    before, after = jieba["runs_mb_s"]  # the baseline brackets the ingest
+    assert min(before, after) <= jieba["mb_s"] <= max(before, after)
     assert ingest["passages"] >= 20 and ingest["tokens"] > 1000
     assert 20 < ingest["peak_memory_mb"] < 4000 and ingest["index_mb"] > 0
     assert r["incremental"]["ratio_to_full"] > 0
