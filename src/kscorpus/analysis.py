@@ -124,7 +124,7 @@ class WordPositions(Positions):  # type: ignore[misc]
         return _encoded(poses)
 
 
-@lru_cache(maxsize=1024)  # an article's lines, while its passages are indexed
+@lru_cache(maxsize=256)  # an article's lines while its passages are indexed: no more (memory)
 def _line_postings(
     line: str, userdict: UserDict
 ) -> tuple[list[tuple[str, int, bytes]], dict[str, list[int]], int]:
@@ -184,7 +184,7 @@ def tokens(
         base += len(line) + 1
 
 
-@lru_cache(maxsize=1024)  # an article's lines, while its passages are indexed
+@lru_cache(maxsize=256)  # an article's lines while its passages are indexed: no more (memory)
 def _line_tokens(
     line: str, userdict: UserDict, subwords: bool, fast: bool
 ) -> tuple[tuple[str, int, int, int], ...]:

@@ -309,6 +309,10 @@ def _worker(
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # died before prctl
         os._exit(1)
+    # The pool holds millions of objects that the collector would walk again and again, and a
+    # worker makes few reference cycles: collect far less often (CPU of a one-process build
+    # of 300 articles, three runs each: 3.1-3.6 s against 3.5-3.7 s)
+    gc.set_threshold(100_000, 50, 100)
 
     def writers() -> tuple[Any, Any]:
         return tuple(  # type: ignore[return-value]
