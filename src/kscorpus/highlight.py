@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .analysis import FOLD, latin_term
+from .analysis import fold_width, latin_term
 from .offsets import OffsetMap
 from .segment import HAN
 
@@ -61,7 +61,7 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
     Chinese terms are found as substrings and English ones by stemming the text's words, so no
     segmenter is loaded to highlight a snippet.
     """
-    folded = text.translate(FOLD).lower()
+    folded = fold_width(text).lower()
     if len(folded) != len(text):  # a rare case-mapping that changes length: match unfolded
         folded = text
     raw = []

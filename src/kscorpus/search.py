@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
+from .analysis import FOLD
 from .convert import to_simplified
 from .errors import QueryError
 from .filters import Filters
@@ -25,7 +26,7 @@ from .timings import Timings, phase
 
 TEXT_FIELDS = ("title", "text", "event", "publisher")
 MAX_QUERY = 1000  # characters; longer input is a pasted document, not a query
-_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x201C: '"', 0x201D: '"', 0x3000: " "}
+_FOLD = FOLD | {0x201C: '"', 0x201D: '"', 0x3000: " "}
 _FIELD = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .analysis import FOLD, latin_term, tokens
+from .analysis import fold_width, latin_term, tokens
 from .errors import QueryError
 from .filters import Filters
 from .highlight import cells
@@ -113,7 +113,7 @@ def kwic(
         doc = handle.document(a["id"])
         if doc is None:
             continue
-        folded = doc.text.translate(FOLD)  # one character for one: offsets are unchanged
+        folded = fold_width(doc.text)  # one character for one: offsets are unchanged
         for pno, (ps, pe) in enumerate(doc.paragraphs):
             for s, e in find(folded[ps:pe]):
                 lines.append(_line(doc, pno, ps + s, ps + e, width))
