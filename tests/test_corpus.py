@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kscorpus.corpus import fingerprint, load_corpus
+from kscorpus.corpus import load_corpus
 from kscorpus.errors import CorpusError
+from kscorpus.freshness import fingerprint
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "articles"
 

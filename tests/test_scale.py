@@ -7,6 +7,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
+from kscorpus import freshness
 from kscorpus import index as kindex
 from kscorpus.cli import app
 from kscorpus.corpus import load_corpus
@@ -165,11 +166,11 @@ def test_search_checks_a_large_corpus_beside_the_answer(built, monkeypatch):
     """Past ``FORK_CHECK`` files, a search answers from the index while a forked process
     stats the corpus; a changed corpus still gets a refreshed index and a fresh answer."""
     corpus, index = built
-    monkeypatch.setattr(kindex, "FORK_CHECK", 0)
-    monkeypatch.setattr(kindex, "can_fork", lambda: True)
+    monkeypatch.setattr(freshness, "FORK_CHECK", 0)
+    monkeypatch.setattr(freshness, "can_fork", lambda: True)
     forks = []
-    real = kindex._fingerprint_async
-    monkeypatch.setattr(kindex, "_fingerprint_async", lambda *a: forks.append(a) or real(*a))
+    real = freshness.fingerprint_async
+    monkeypatch.setattr(freshness, "fingerprint_async", lambda *a: forks.append(a) or real(*a))
     r = cli("search", "信任电商", "--json", corpus=corpus, index=index)
     assert r.exit_code == 0, r.output
     assert len(forks) == 1 and "building" not in r.stderr

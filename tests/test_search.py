@@ -158,7 +158,7 @@ def test_cli_timings_go_to_stderr_in_one_line(index_dir):
     phases = dict(
         (m[1], int(m[2])) for m in re.finditer(r"([a-z-]+) (\d+) ms", line.split(": ", 2)[2])
     )
-    names = ["imports", "index", "parse", "search", "highlight", "render", "total"]
+    names = ["imports", "index", "parse", "search", "highlight", "check", "render", "total"]
     assert [n for n in phases if n != "start-up"] == names
     assert abs(sum(v for n, v in phases.items() if n != "total") - phases["total"]) <= len(names)
 

@@ -359,7 +359,9 @@ def search(
         )
 
     res = answer(handle)
-    if not current():  # the corpus changed: refresh the index and answer from it
+    with phase(clock, "check"):  # waits for the check of the corpus files, if still running
+        fresh = current()
+    if not fresh:  # the corpus changed: refresh the index and answer from it
         handle.close()
         res = answer(_open(corpus_dir, index_dir))
     with phase(clock, "render"):

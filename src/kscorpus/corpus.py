@@ -11,17 +11,17 @@ import hashlib
 import os
 import re
 import sys
-from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import freshness
 from .errors import CorpusError
+from .freshness import MANIFEST, fingerprint
 
 if TYPE_CHECKING:
     from .align import Glossary
 
-MANIFEST = "manifest.toml"
 USERDICT = "userdict.txt"
 GLOSSARY = "glossary.tsv"
 LANGS = ("zh", "en")
@@ -110,41 +110,14 @@ class Corpus:
         return fingerprint(self.root, self.files())
 
 
-def fingerprint(root: Path, files: list[str]) -> str:
-    """A cheap signature of the files ingest reads (names, sizes, mtimes), compared with the one
-    stored in the index to tell whether the index is out of date. Computed from the file list
-    the index recorded, it needs no manifest parsing: a changed manifest changes it too.
-
-    Every search computes it, so it is one ``os.stat`` per file and nothing more: string paths
-    (a pathlib join costs more than the stat) and one hash of packed integers. An in-place edit
-    changes only the file's own inode, so no directory-level shortcut would see it."""
-    base = os.path.join(root, "")
-    stats = array("q")  # size, mtime in ns (int64 lasts until 2262); -1, -1 when missing
-    for name in files:
-        try:
-            st = os.stat(base + name)
-        except OSError:
-            stats.extend((-1, -1))
-        else:
-            stats.extend((st.st_size, st.st_mtime_ns))
-    h = hashlib.sha256("\0".join(files).encode())
-    h.update(stats.tobytes())
-    return h.hexdigest()
-
-
 def bundled_corpus_dir() -> Path:
     """The corpus shipped with kscorpus: inside the installed package, or the source checkout's."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "corpus"
-    if (packaged / MANIFEST).is_file():
-        return packaged
-    return here.parent.parent / "corpus"
+    return Path(freshness.bundled_corpus_dir())
 
 
 def resolve_corpus_dir(corpus: str | os.PathLike[str] | None = None) -> Path:
     """``--corpus``, then ``$KSCORPUS_CORPUS``, then the bundled corpus; it must exist."""
-    chosen = corpus or os.environ.get("KSCORPUS_CORPUS")
-    root = Path(chosen).expanduser().resolve() if chosen else bundled_corpus_dir()
+    root = Path(freshness.corpus_dir(corpus))
     if not root.is_dir():
         raise CorpusError(
             f"corpus directory not found: {root}; pass --corpus DIR or set KSCORPUS_CORPUS"

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, freshness
 from .convert import convertible_chars
-from .corpus import GLOSSARY, Article, Corpus, fingerprint, load_corpus
+from .corpus import GLOSSARY, Article, Corpus, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import DICT_FILE, FastSegmenter, compile_dictionary
-from .forking import can_fork
+from .freshness import CURRENT, FILES, META, STARTED, check_async, fingerprint, read_json
 from .pins import Pin, pin, remove_unpinned
 from .segment import compiled_for_indexing, jieba_tokenizer, use_compiled
 
@@ -35,10 +35,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 5
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
-CURRENT = "CURRENT"
-META = "meta.json"  # small: read by every command, every search
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
-FILES = "files.json"  # the corpus files ingest read, for the staleness check
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
@@ -53,16 +50,7 @@ Progress = Callable[[int, int, str], None]
 def resolve_index_dir(index: str | os.PathLike[str] | None, corpus_root: Path) -> Path:
     """``--index``, then ``$KSCORPUS_INDEX``, then an ``index/`` directory beside the corpus
     directory if one exists (the project layout), else a per-corpus cache directory."""
-    chosen = index or os.environ.get("KSCORPUS_INDEX")
-    if chosen:
-        return Path(chosen).expanduser().resolve()
-    sibling = corpus_root.parent / "index"
-    if sibling.is_dir() and os.access(sibling, os.W_OK):
-        return sibling
-    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
-    cache = Path(base) if base else Path.home() / ".cache"
-    digest = hashlib.sha256(str(corpus_root).encode()).hexdigest()[:12]
-    return cache / "kscorpus" / f"{corpus_root.name}-{digest}"
+    return Path(freshness.index_dir(index, str(corpus_root)))
 
 
 def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, Any]:
@@ -216,27 +204,16 @@ def status(corpus_root: Path, root: Path, check_files: bool = True) -> str:
         return "stale"
     if not check_files:
         return "current"
-    files = _read_json(gen / FILES)
+    files = read_json(gen / FILES)
     if not isinstance(files, list) or meta.get("fingerprint") != fingerprint(corpus_root, files):
         return "stale"
     return "current"
 
 
 def _current(root: Path) -> tuple[Path | None, dict[str, Any] | None]:
-    """The directory of the generation ``CURRENT`` names and its meta.json (None where there
-    is none or it is unreadable). Read again if a build replaced it meanwhile."""
-    gen = None
-    for _ in range(3):
-        try:
-            named = root / (root / CURRENT).read_text(encoding="utf-8").strip()
-        except OSError:
-            return None, None
-        if named == gen:
-            break
-        gen, meta = named, _read_json(named / META)
-        if meta is not None:
-            return gen, meta
-    return gen, None
+    """``freshness.current`` with the generation as a ``Path``."""
+    gen, meta = freshness.current(root)
+    return (None if gen is None else Path(gen)), meta
 
 
 def _pinned(root: Path) -> tuple[Path | None, dict[str, Any] | None, Pin | None]:
@@ -250,13 +227,6 @@ def _pinned(root: Path) -> tuple[Path | None, dict[str, Any] | None, Pin | None]
             return gen, meta, held
         time.sleep(0.01)  # a build is removing it: CURRENT names a newer one by now
     return gen, meta, None
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def ensure_index(
@@ -291,9 +261,6 @@ def ensure_index(
     return open_index(root)
 
 
-FORK_CHECK = 5_000  # articles from which the freshness check runs beside the search
-
-
 def open_checked(
     corpus_root: Path,
     root: Path,
@@ -303,8 +270,8 @@ def open_checked(
     a forked process checks that no corpus file changed since ingest (one stat per file, as
     long as a search at 100,000 articles); ``current()`` then says whether the answer stands.
     Small corpora, or where forking is unsafe, are checked first as ``ensure_index`` does."""
-    key = (corpus_root, root)
-    started = _STARTED.pop(key) if key in _STARTED else _start_check(corpus_root, root)
+    key = (str(corpus_root), str(root))
+    started = STARTED.pop(key) if key in STARTED else check_async(*key)
     if started is None:
         return ensure_index(corpus_root, root, notify), lambda: True
     gen, meta, pending = started
@@ -317,62 +284,10 @@ def open_checked(
         handle,
         lambda: (
             pending() == meta.get("fingerprint")
-            and handle.path == gen  # else an ingest replaced it meanwhile: answer again
+            and handle.path == Path(gen)  # else an ingest replaced it meanwhile: answer again
             and status(corpus_root, root, check_files=False) == "current"
         ),
     )
-
-
-Check = tuple[Path, dict[str, Any], Callable[[], str]]
-_STARTED: dict[tuple[Path, Path], Check | None] = {}
-
-
-def start_check(corpus_root: Path, root: Path) -> None:
-    """Start ``open_checked``'s check of the corpus now. The console script calls this before
-    it imports the CLI (typer, rich, whoosh: a fifth of a second), so that at 100,000 files
-    the check is done by the time the answer is."""
-    _STARTED[(corpus_root, root)] = _start_check(corpus_root, root)
-
-
-def _start_check(corpus_root: Path, root: Path) -> Check | None:
-    """The current generation, its meta and its files' fingerprint being computed; None for a
-    small corpus or where forking is unsafe."""
-    gen, meta = _current(root)
-    if (
-        gen is None
-        or meta is None
-        or meta.get("articles", 0) < FORK_CHECK
-        or not can_fork()
-        or meta.get("corpus") != str(corpus_root)
-    ):
-        return None
-    return gen, meta, _fingerprint_async(corpus_root, gen)
-
-
-def _fingerprint_async(corpus_root: Path, gen: Path) -> Callable[[], str]:
-    """``fingerprint`` of the files generation ``gen`` recorded, computed by a forked child on
-    another core (reading the list too: 40 ms at 100,000 files); call the result to wait."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: answer through the pipe, then leave without cleanups
-        code = 1
-        try:
-            os.close(r)
-            files = _read_json(gen / FILES)
-            if isinstance(files, list):  # else no answer: the index counts as stale
-                os.write(w, fingerprint(corpus_root, files).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-
-    def result() -> str:
-        with os.fdopen(r, "rb") as f:
-            data = f.read()
-        os.waitpid(pid, 0)
-        return data.decode("ascii", "replace")
-
-    return result
 
 
 def open_index(root: Path) -> IndexHandle:

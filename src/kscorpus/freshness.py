@@ -1,0 +1,169 @@
+"""Is the index current? Where the corpus and index are, the corpus files' fingerprint, and its
+computation in a forked process beside a search.
+
+A search of a large corpus checks every corpus file for changes, one ``stat`` each: at 100,000
+files as long as the search itself. The console script starts that check from here, before
+anything else is imported, so this module imports only ``os``, ``json`` and ``threading`` at
+load (the index module's imports delayed the check by 35 ms, which the search then waited for).
+Paths are strings here; the callers wrap them in ``Path``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .forking import can_fork
+
+MANIFEST = "manifest.toml"
+CURRENT = "CURRENT"
+META = "meta.json"  # small: read by every command, every search
+FILES = "files.json"  # the corpus files ingest read, for the staleness check
+FORK_CHECK = 5_000  # articles from which the freshness check runs beside the search
+
+
+def corpus_dir(corpus: str | os.PathLike[str] | None = None) -> str:
+    """``--corpus``, then ``$KSCORPUS_CORPUS``, then the bundled corpus (not checked to exist)."""
+    chosen = corpus or os.environ.get("KSCORPUS_CORPUS")
+    return os.path.realpath(os.path.expanduser(chosen)) if chosen else bundled_corpus_dir()
+
+
+def bundled_corpus_dir() -> str:
+    """The corpus shipped with kscorpus: inside the installed package, or the source checkout's."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "corpus")
+    if os.path.isfile(os.path.join(packaged, MANIFEST)):
+        return packaged
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "corpus")
+
+
+def index_dir(index: str | os.PathLike[str] | None, corpus_root: str) -> str:
+    """``--index``, then ``$KSCORPUS_INDEX``, then an ``index/`` directory beside the corpus
+    directory if one exists (the project layout), else a per-corpus cache directory."""
+    chosen = index or os.environ.get("KSCORPUS_INDEX")
+    if chosen:
+        return os.path.realpath(os.path.expanduser(chosen))
+    sibling = os.path.join(os.path.dirname(corpus_root), "index")
+    if os.path.isdir(sibling) and os.access(sibling, os.W_OK):
+        return sibling
+    import hashlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    cache = base or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha256(corpus_root.encode()).hexdigest()[:12]
+    return os.path.join(cache, "kscorpus", f"{os.path.basename(corpus_root)}-{digest}")
+
+
+def fingerprint(root: str | os.PathLike[str], files: list[str]) -> str:
+    """A cheap signature of the files ingest reads (names, sizes, mtimes), compared with the one
+    stored in the index to tell whether the index is out of date. Computed from the file list
+    the index recorded, it needs no manifest parsing: a changed manifest changes it too.
+
+    Every search computes it, so it is one ``stat`` per file and nothing more: relative to the
+    open corpus directory (the kernel then walks one path component, not every one) and one
+    hash of packed integers. An in-place edit changes only the file's own inode, so no
+    directory-level shortcut would see it."""
+    import hashlib
+    from array import array
+
+    stats = array("q")  # size, mtime in ns (int64 lasts until 2262); -1, -1 when missing
+    try:
+        fd: int | None = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        fd = None
+    try:
+        for name in files:
+            try:
+                if fd is None:
+                    raise OSError
+                st = os.stat(name, dir_fd=fd)
+            except OSError:
+                stats.extend((-1, -1))
+            else:
+                stats.extend((st.st_size, st.st_mtime_ns))
+    finally:
+        if fd is not None:
+            os.close(fd)
+    h = hashlib.sha256("\0".join(files).encode())
+    h.update(stats.tobytes())
+    return h.hexdigest()
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def current(root: str | os.PathLike[str]) -> tuple[str | None, dict[str, Any] | None]:
+    """The directory of the generation ``CURRENT`` names and its meta.json (None where there
+    is none or it is unreadable). Read again if a build replaced it meanwhile."""
+    gen = None
+    for _ in range(3):
+        try:
+            with open(os.path.join(root, CURRENT), encoding="utf-8") as f:
+                named = os.path.join(root, f.read().strip())
+        except OSError:
+            return None, None
+        if named == gen:
+            break
+        gen, meta = named, read_json(os.path.join(named, META))
+        if meta is not None:
+            return gen, meta
+    return gen, None
+
+
+Check = tuple[str, dict[str, Any], Callable[[], str]]
+STARTED: dict[tuple[str, str], Check | None] = {}
+
+
+def start_check(corpus_root: str, root: str) -> None:
+    """Start the check of the corpus for ``index.open_checked`` now. The console script calls
+    this before it imports anything else, so that at 100,000 files the check is done by the
+    time the answer is."""
+    STARTED[(corpus_root, root)] = check_async(corpus_root, root)
+
+
+def check_async(corpus_root: str, root: str) -> Check | None:
+    """The current generation, its meta and its files' fingerprint being computed; None for a
+    small corpus or where forking is unsafe."""
+    gen, meta = current(root)
+    if (
+        gen is None
+        or meta is None
+        or meta.get("articles", 0) < FORK_CHECK
+        or not can_fork()
+        or meta.get("corpus") != corpus_root
+    ):
+        return None
+    return gen, meta, fingerprint_async(corpus_root, gen)
+
+
+def fingerprint_async(corpus_root: str, gen: str) -> Callable[[], str]:
+    """``fingerprint`` of the files generation ``gen`` recorded, computed by a forked child on
+    another core (reading the list too: 10 ms at 100,000 files); call the result to wait."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, then leave without cleanups
+        code = 1
+        try:
+            os.close(r)
+            files = read_json(os.path.join(gen, FILES))
+            if isinstance(files, list):  # else no answer: the index counts as stale
+                os.write(w, fingerprint(corpus_root, files).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def result() -> str:
+        with os.fdopen(r, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        return data.decode("ascii", "replace")
+
+    return result
