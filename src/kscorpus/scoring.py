@@ -10,6 +10,8 @@ The arithmetic is Whoosh's, in the same order: scores are equal to the last bit 
 from __future__ import annotations
 
 import weakref
+from array import array
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -41,6 +43,7 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
         # term depends on the document only through its length byte
         self._norm = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
         self._lengths = lengths
+        self._tables: dict[float | None, list[float]] = {}  # scores by length byte, by weight
 
     def score(self, matcher: Any) -> float:
         tf = matcher.weight()
@@ -48,11 +51,23 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
         lb = self._lengths[docnum] if docnum < len(self._lengths) else 0
         return self.idf * ((tf * (self.K1 + 1)) / (tf + self._norm[lb]))
 
-    def block_scores(self, ids: Any, weights: Any) -> list[float]:
-        """``score`` of each posting of a block (ids and weights as its matcher reads them):
-        the same expression, for ``ranking``."""
-        idf, k1, norm, lengths = self.idf, self.K1 + 1, self._norm, self._lengths
+    def block_scores(self, ids: Sequence[int], weights: Any) -> list[float]:
+        """``score`` of each posting of a block, for ``ranking``: ids and weights as a block
+        stores them (weights ``None`` when all are 1.0, one float when all are equal: then
+        each score is a table lookup by length byte, the same expression computed once per
+        byte value)."""
+        lengths = self._lengths
         n = len(lengths)
+        if not isinstance(weights, (list, tuple, array)) and ids and ids[-1] < n:
+            table = self._tables.get(weights)
+            if table is None:
+                tf = 1.0 if weights is None else weights
+                idf, k1 = self.idf, self.K1 + 1
+                table = self._tables[weights] = [idf * ((tf * k1) / (tf + x)) for x in self._norm]
+            return list(map(table.__getitem__, map(lengths.__getitem__, ids)))
+        if not isinstance(weights, (list, tuple, array)):
+            weights = [1.0 if weights is None else weights] * len(ids)
+        idf, k1, norm = self.idf, self.K1 + 1, self._norm
         return [
             idf * ((tf * k1) / (tf + norm[lengths[d] if d < n else 0]))
             for d, tf in zip(ids, weights)

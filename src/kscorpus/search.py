@@ -347,19 +347,30 @@ def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
 
 
 def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
-    """The best-ranked matching passage of each hit article. The hits' ids are required, not
-    a filter: a filter scores every passage the query matches in the corpus, the intersection
-    skips to the hits' passages. Require keeps the query's own scores, so the order is the
-    same."""
+    """The best-ranked matching passage of each hit article (ties: the first, as Whoosh
+    ranks them). Only the hits' passages are scored: ``ranking.rank`` among them, for the
+    queries it ranks (blocks of a posting list holding none of them stay undecoded); else
+    Whoosh's search for the query required together with the hits' ids."""
     from whoosh import query as wq
+
+    from .ranking import _term_ids, rank
 
     if not ids:
         return {}
     best: dict[str, Passage] = {}
     s = handle.searcher("passages")
-    hits = wq.Or([wq.Term("id", i) for i in ids])
-    for f in s.search(wq.Require(parsed, hits), limit=None):
-        best.setdefault(f["id"], (f["pno"], f["text"], f["start"]))
+    article = {d: i for i in ids for d in _term_ids(s, "id", i)}  # passage → its article
+    ranked = rank(s, parsed, len(article), only=set(article))
+    if ranked is None:
+        hits = wq.Or([wq.Term("id", i) for i in ids])
+        found = ((f["id"], f) for f in s.search(wq.Require(parsed, hits), limit=None))
+    else:
+        first = {}  # article → its best passage's document number
+        for d, _ in ranked[0]:
+            first.setdefault(article[d], d)
+        found = ((i, s.stored_fields(d)) for i, d in first.items())
+    for aid, f in found:
+        best.setdefault(aid, (f["pno"], f["text"], f["start"]))
     return best
 
 
