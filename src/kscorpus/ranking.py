@@ -27,6 +27,7 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.formats import Positions
 
 from .scoring import _Scorer
 
@@ -137,7 +138,11 @@ def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Score
     parts = [_term_scores(sub, wq.Term(q.fieldname, w), weighting, only) for w in q.words]
     if any(p is None for p in parts):
         return None
-    out = {d: _tree_sum([p[d] for p in parts]) for d in docs}  # type: ignore[index]
+    if len(parts) == 2:  # most phrases: the tree is one sum
+        a, b = parts
+        out = {d: a[d] + b[d] for d in docs}  # type: ignore[index]
+    else:
+        out = {d: _tree_sum([p[d] for p in parts]) for d in docs}  # type: ignore[index]
     if q.boost != 1.0:
         out = {d: v * q.boost for d, v in out.items()}
     return out
@@ -230,14 +235,28 @@ def _phrase_docs(leaf: Any, fieldname: str, words: list[str], only: Only = None)
         return set()
     if any((fieldname, t) not in leaf for t in tbytes):
         return set()
-    decode = field.format.decode_positions
     values = [_values_by_id(leaf.postings(fieldname, t), only) for t in tbytes]
+    fmt = field.format
+    own = type(fmt).decode_positions is Positions.decode_positions
+    decoded: dict[bytes, list[int]] = {}  # most values recur: a word's one position, say 3
+
+    def decode(value: bytes) -> list[int]:
+        """``Positions.decode_positions`` (a count, then the pickled gaps between positions),
+        each distinct value decoded once."""
+        got = decoded.get(value)
+        if got is None:
+            if own:
+                gaps = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+                got = decoded[value] = list(accumulate(gaps))
+            else:
+                got = decoded[value] = fmt.decode_positions(value)
+        return got
+
     out: set[int] = set()
     for doc in set(values[0]).intersection(*values[1:]):
         starts = set(decode(values[0][doc]))
         for k in range(1, len(words)):
-            after = decode(values[k][doc])
-            starts &= {p - k for p in after}
+            starts &= {p - k for p in decode(values[k][doc])}
             if not starts:
                 break
         if starts:
