@@ -346,16 +346,21 @@ def overlapping_pairs(
         for x in anchors:
             freq[x] = freq.get(x, 0) + 1
 
+    # Each anchor's weight and rank (rarest first) found once. Weights are multiples of 1/4,
+    # so every sum of them is exact, in any order.
+    spec = {x: _specificity(x) for x in freq}
+    rank = {x: (n, repr(x)) for x, n in freq.items()}
+
     def prefix(anchors: frozenset[Anchor]) -> list[Anchor]:
-        ordered = sorted(anchors, key=lambda x: (freq[x], repr(x)))
-        rest = sum(_specificity(x) for x in ordered)
+        ordered = sorted(anchors, key=rank.__getitem__)
+        rest = sum(map(spec.__getitem__, ordered))
         need = share * rest * (1 - 1e-9)  # rounding never drops a qualifying pair
         out = []
         for x in ordered:
             if rest < need:
                 break
             out.append(x)
-            rest -= _specificity(x)
+            rest -= spec[x]
         return out
 
     postings: dict[Anchor, list[int]] = {}
@@ -363,10 +368,19 @@ def overlapping_pairs(
         for x in prefix(anchors):
             postings.setdefault(x, []).append(i)
     zh_ids, en_ids = list(zs), list(es)
+    # Scored as anchor_overlap scores them, with each side's total found once. A pair whose
+    # totals differ so much that even the smaller one shared whole falls short is not scored:
+    # 2 * min(Wa, Wb) / (Wa + Wb) bounds the score.
+    zsets = list(zs.values())
+    ztotal = [sum(map(spec.__getitem__, a)) for a in zsets]
     found = []
     for j, b in enumerate(es.values()):
+        wb = sum(map(spec.__getitem__, b))
         for i in sorted({i for x in prefix(b) for i in postings.get(x, ())}):
-            score = anchor_overlap(zs[zh_ids[i]], b)
+            total = ztotal[i] + wb
+            if total <= 0 or 2 * min(ztotal[i], wb) < threshold * total * (1 - 1e-9):
+                continue
+            score = 2 * sum(map(spec.__getitem__, zsets[i] & b)) / total
             if score >= threshold:
                 found.append((i, j, score))
     return [(zh_ids[i], en_ids[j], score) for i, j, score in sorted(found)]

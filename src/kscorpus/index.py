@@ -353,8 +353,9 @@ def build(
         raise IndexError_(f"cannot create index directory {root}: {e.strerror}") from None
     with _lock(root):
         old = None if rebuild else _reusable(corpus, root)
-        # hashed one file at a time: a large corpus is never held in memory
-        hashes = {a.id: h for a in corpus.articles if (h := _hash_or_none(corpus, a))}
+        # hashed one file at a time (a large corpus is never held in memory), and only to
+        # compare with an index being updated: a full build's workers hash what they read
+        hashes = {a.id: h for a in corpus.articles if old and (h := _hash_or_none(corpus, a))}
         before = {a["id"]: a for a in old.articles_meta()} if old else {}
         by_id = {a.id: a for a in corpus.articles}  # manifest entries made on demand: at
         # 100,000 articles, all of them at once as JSON would take 100 MB
@@ -425,10 +426,7 @@ def build(
                 anchors[aid] = stored.get(aid) or writing_anchors(
                     _text(old, aid), before[aid]["lang"], glossary
                 )
-            _write_atomic(
-                tmp / ANCHORS,
-                json.dumps({i: sorted(map(list, a), key=repr) for i, a in anchors.items()}),
-            )
+            _write_atomic(tmp / ANCHORS, _anchors_json(anchors))
             if (corpus.root / GLOSSARY).is_file() and not old:
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
@@ -554,6 +552,18 @@ def _link(src: Path, dest: Path) -> None:
 def _paragraphs(old: IndexHandle | None, aid: str) -> list[str]:
     doc = old.document(aid) if old else None
     return [doc.paragraph_text(i) for i in range(len(doc.paragraphs))] if doc else []
+
+
+def _anchors_json(anchors: dict[str, Any]) -> str:
+    """Each article's anchors as lists, in the order of their lists' reprs (a stable file).
+    Articles share most anchors (one object each, see ``Written.update``): each is listed
+    once."""
+    listed: dict[Any, tuple[str, list[Any]]] = {}  # an anchor → its list's repr, its list
+    for found in anchors.values():
+        for x in found:
+            if x not in listed:
+                listed[x] = (repr(as_list := list(x)), as_list)
+    return json.dumps({i: [x for _, x in sorted(map(listed.get, a))] for i, a in anchors.items()})
 
 
 def _load_anchors(path: Path) -> dict[str, tuple[Any, ...]]:
