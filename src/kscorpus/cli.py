@@ -323,7 +323,8 @@ def search(
         typer.Option(
             "--timings",
             help="Print on stderr where the time went: start-up, imports, index, parse, "
-            "search, highlight, render.",
+            "search, highlight, check (the wait for a large corpus's check for changed "
+            "files), render.",
         ),
     ] = False,
     script: ScriptOpt = None,

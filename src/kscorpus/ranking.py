@@ -1,8 +1,10 @@
 """Posting lists read a block at a time: the count and the top hits of a query.
 
 Whoosh ranks through a tree of matchers that step document by document (with block skipping),
-and counts the matches by running the query a second time. Here each posting list is read a
-block at a time instead (Whoosh's own on-disk blocks, with a segment's deletions filtered).
+and counts the matches by running the query a second time. Here each posting list is read
+whole and parsed a block at a time instead (Whoosh's own on-disk blocks, with a segment's
+deletions filtered); ``only`` restricts a ranking to some documents, skipping the blocks that
+hold none of them.
 
 ``match_ids`` gives the documents matching terms and phrases under AND/OR. ``rank`` also
 scores them, for terms and phrases under AND/OR nodes of at most two parts (a word in the title
