@@ -178,6 +178,12 @@ def _child(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 # --- whole-CLI measurements -----------------------------------------------------------------
 
 
+# The kernel walks a process's page tables to sum its PSS, holding its memory map's lock:
+# polled every 50 ms, that made a 100,000-article ingest 15% slower (401 s against 341 s
+# unobserved, same build) and its ratio to jieba as much lower.
+PSS_POLL = 0.5
+
+
 def _tree_pss(root: int) -> int:
     """Proportional set size of ``root`` and all its descendants, in bytes: forked workers
     share jieba's dictionary with their parent, and PSS counts a shared page once in all
@@ -213,8 +219,9 @@ def _pss(pid: int) -> int:
 def _run_measured(cmd: list[str]) -> tuple[float, int, str]:
     """Wall seconds, peak memory in bytes and stdout of ``cmd``.
 
-    Peak memory is the larger of the process tree's summed PSS, polled every 50 ms, and the
-    kernel's exact peak RSS of its largest single process (``wait4``), which catches spikes.
+    Peak memory is the larger of the process tree's summed PSS, polled every ``PSS_POLL``
+    seconds, and the kernel's exact peak RSS of its largest single process (``wait4``), which
+    catches spikes.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
@@ -223,7 +230,7 @@ def _run_measured(cmd: list[str]) -> tuple[float, int, str]:
         peak = [0]
 
         def poll() -> None:
-            while not done.wait(0.05):
+            while not done.wait(PSS_POLL):
                 peak[0] = max(peak[0], _tree_pss(proc.pid))
 
         poller = threading.Thread(target=poll, daemon=True)
