@@ -11,6 +11,7 @@ from kscorpus import freshness
 from kscorpus import index as kindex
 from kscorpus.cli import app
 from kscorpus.corpus import load_corpus
+from kscorpus.freshness import fingerprint
 from kscorpus.index import build, open_index
 from kscorpus.search import _best_passages, parse, search
 
@@ -52,7 +53,19 @@ def test_meta_json_holds_counts_not_per_article_lists(index_dir, corpus):
     summaries = json.loads((gen / "articles.json").read_text(encoding="utf-8"))
     assert [a["id"] for a in summaries] == [a.id for a in corpus.articles]
     assert meta["passages"] == sum(a["passages"] for a in summaries)
-    assert json.loads((gen / "files.json").read_text(encoding="utf-8")) == corpus.files()
+    listed = (gen / "files.lst").read_text(encoding="utf-8").split("\0")
+    assert listed == corpus.files()
+    assert meta["fingerprint"] == fingerprint(corpus.root, listed)
+
+
+def test_an_index_without_its_file_list_is_stale_and_an_ingest_restores_it(built):
+    """An index from before ``files.lst`` (or one missing it) is rebuilt, not trusted."""
+    corpus, index = built
+    (generation(index) / "files.lst").unlink()
+    assert kindex.status(corpus, index) == "stale"
+    r = cli("search", "信任电商", "--json", corpus=corpus, index=index)
+    assert r.exit_code == 0 and "building the index" in r.stderr
+    assert kindex.status(corpus, index) == "current"
 
 
 def test_open_index_leaves_the_summaries_unread(index_dir, monkeypatch):

@@ -26,7 +26,16 @@ from .convert import convertible_chars
 from .corpus import GLOSSARY, Article, Corpus, load_corpus
 from .errors import CorpusError, IndexError_, LockedError
 from .fastseg import DICT_FILE, FastSegmenter, compile_dictionary
-from .freshness import CURRENT, FILES, META, STARTED, check_async, fingerprint, read_json
+from .freshness import (
+    CURRENT,
+    FILES,
+    META,
+    STARTED,
+    check_async,
+    file_list,
+    listed_fingerprint,
+    read_file_list,
+)
 from .pins import Pin, pin, remove_unpinned
 from .segment import compiled_for_indexing, jieba_tokenizer, use_compiled
 
@@ -204,8 +213,8 @@ def status(corpus_root: Path, root: Path, check_files: bool = True) -> str:
         return "stale"
     if not check_files:
         return "current"
-    files = read_json(gen / FILES)
-    if not isinstance(files, list) or meta.get("fingerprint") != fingerprint(corpus_root, files):
+    listed = read_file_list(gen)
+    if listed is None or meta.get("fingerprint") != listed_fingerprint(corpus_root, listed):
         return "stale"
     return "current"
 
@@ -489,11 +498,11 @@ def _write_meta(
     articles: list[dict[str, Any]] | None = None,
 ) -> None:
     """The generation's metadata, split by who reads it: ``meta.json`` (counts and the corpus
-    state it reflects) and ``files.json`` on every search, ``articles.json`` (the per-article
+    state it reflects) and ``files.lst`` on every search, ``articles.json`` (the per-article
     summaries, when given) only by commands that list, filter or count articles."""
     if articles is not None:
         _write_atomic(gen / ARTICLES, json.dumps(articles, ensure_ascii=False))
-    _write_atomic(gen / FILES, json.dumps(corpus.files(), ensure_ascii=False))
+    _write_atomic_bytes(gen / FILES, file_list(corpus.files()))
     state = {
         "schema": SCHEMA_VERSION,
         "kscorpus": __version__,
@@ -670,9 +679,13 @@ def _propose_pairs(
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    _write_atomic_bytes(path, text.encode())
+
+
+def _write_atomic_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
+    with open(tmp, "wb") as f:
+        f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
