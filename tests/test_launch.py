@@ -22,7 +22,7 @@ import kscorpus.freshness as k
 k.FORK_CHECK = 0
 real_start, real_fork = k.start_check, k.fingerprint_async
 def start_check(*a):
-    late = ("kscorpus.cli", "kscorpus.index", "typer", "whoosh", "pathlib")
+    late = ("kscorpus.cli", "kscorpus.index", "typer", "whoosh", "pathlib", "typing")
     print("early", *[m for m in late if m in sys.modules], file=sys.stderr)
     real_start(*a)
 def fork(*a):

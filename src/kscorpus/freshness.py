@@ -4,18 +4,23 @@ computation in a forked process beside a search.
 A search of a large corpus checks every corpus file for changes, one ``stat`` each: at 100,000
 files as long as the search itself. The console script starts that check from here, before
 anything else is imported, so this module imports only ``os``, ``json`` and ``threading`` at
-load (the index module's imports delayed the check by 35 ms, which the search then waited for).
-Paths are strings here; the callers wrap them in ``Path``.
+load, not even ``typing`` (the index module's imports delayed the check by 35 ms, which the
+search then waited for). Paths are strings here; the callers wrap them in ``Path``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-from typing import Any
 
 from .forking import can_fork
+
+TYPE_CHECKING = False  # not ``typing``'s: importing it would delay the check by 2 ms
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Check = tuple[str, dict[str, Any], Callable[[], str]]
 
 MANIFEST = "manifest.toml"
 CURRENT = "CURRENT"
@@ -136,7 +141,6 @@ def current(root: str | os.PathLike[str]) -> tuple[str | None, dict[str, Any] | 
     return gen, None
 
 
-Check = tuple[str, dict[str, Any], Callable[[], str]]
 STARTED: dict[tuple[str, str], Check | None] = {}
 
 
