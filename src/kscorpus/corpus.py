@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import freshness
 from .errors import CorpusError
-from .freshness import MANIFEST, fingerprint
+from .freshness import MANIFEST
 
 if TYPE_CHECKING:
     from .align import Glossary
@@ -105,9 +105,6 @@ class Corpus:
     def files(self) -> list[str]:
         """Every file ingest reads, manifest first."""
         return [MANIFEST, USERDICT, GLOSSARY, *(a.file for a in self.articles)]
-
-    def fingerprint(self) -> str:
-        return fingerprint(self.root, self.files())
 
 
 def bundled_corpus_dir() -> Path:

@@ -502,11 +502,12 @@ def _write_meta(
     summaries, when given) only by commands that list, filter or count articles."""
     if articles is not None:
         _write_atomic(gen / ARTICLES, json.dumps(articles, ensure_ascii=False))
-    _write_atomic_bytes(gen / FILES, file_list(corpus.files()))
+    listed = file_list(corpus.files())
+    _write_atomic_bytes(gen / FILES, listed)
     state = {
         "schema": SCHEMA_VERSION,
         "kscorpus": __version__,
-        "fingerprint": corpus.fingerprint(),
+        "fingerprint": listed_fingerprint(corpus.root, listed),
         "corpus": str(corpus.root),
         "settings": _settings(corpus),
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

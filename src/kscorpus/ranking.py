@@ -185,7 +185,7 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
     from whoosh import query as wq
 
     if type(q) is wq.Term:
-        return _term_ids(s, q.fieldname, q.text)
+        return term_ids(s, q.fieldname, q.text)
     if isinstance(q, wq.Term):  # a fuzzy term or another expanding kind
         return set(q.matcher(s).all_ids())
     if type(q) is wq.Phrase and q.slop == 1 and q.words:
@@ -198,7 +198,7 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
     return None
 
 
-def _term_ids(s: Any, fieldname: str, text: str) -> set[int]:
+def term_ids(s: Any, fieldname: str, text: str) -> set[int]:
     """The documents holding a term, read a block of ids at a time from each segment (Whoosh's
     matchers yield them one by one: a third of a search at 100,000 articles)."""
     if fieldname not in s.schema:

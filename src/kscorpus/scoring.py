@@ -58,14 +58,15 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
         byte value)."""
         lengths = self._lengths
         n = len(lengths)
-        if not isinstance(weights, (list, tuple, array)) and ids and ids[-1] < n:
-            table = self._tables.get(weights)
-            if table is None:
-                tf = 1.0 if weights is None else weights
-                idf, k1 = self.idf, self.K1 + 1
-                table = self._tables[weights] = [idf * ((tf * k1) / (tf + x)) for x in self._norm]
-            return list(map(table.__getitem__, map(lengths.__getitem__, ids)))
-        if not isinstance(weights, (list, tuple, array)):
+        if not isinstance(weights, (list, tuple, array)):  # one weight for the whole block
+            if ids and ids[-1] < n:
+                table = self._tables.get(weights)
+                if table is None:
+                    tf = 1.0 if weights is None else weights
+                    idf, k1 = self.idf, self.K1 + 1
+                    table = [idf * ((tf * k1) / (tf + x)) for x in self._norm]
+                    self._tables[weights] = table
+                return list(map(table.__getitem__, map(lengths.__getitem__, ids)))
             weights = [1.0 if weights is None else weights] * len(ids)
         idf, k1, norm = self.idf, self.K1 + 1, self._norm
         return [

@@ -353,13 +353,13 @@ def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str
     Whoosh's search for the query required together with the hits' ids."""
     from whoosh import query as wq
 
-    from .ranking import _term_ids, rank
+    from .ranking import rank, term_ids
 
     if not ids:
         return {}
     best: dict[str, Passage] = {}
     s = handle.searcher("passages")
-    article = {d: i for i in ids for d in _term_ids(s, "id", i)}  # passage → its article
+    article = {d: i for i in ids for d in term_ids(s, "id", i)}  # passage → its article
     ranked = rank(s, parsed, len(article), only=set(article))
     if ranked is None:
         hits = wq.Or([wq.Term("id", i) for i in ids])
