@@ -29,9 +29,35 @@ def fork(*a):
     print("fork", file=sys.stderr)
     return real_fork(*a)
 k.start_check, k.fingerprint_async = start_check, fork
+import kscorpus.launch as launch
+real_exit = launch._exit_now
+def exit_now(code):
+    unused = ("asyncio", "urllib.request", "ssl", "rich")  # rich: not for --json
+    print("left", *[m for m in unused if m in sys.modules], file=sys.stderr)
+    real_exit(code)
+launch._exit_now = exit_now
 sys.argv = ["kscorpus", *sys.argv[1:]]
-from kscorpus.launch import main
-main()
+launch.main()
+"""
+
+# What Whoosh's modules see of the libraries kscorpus's console script stands in for
+STAND_INS = """
+import sys, pathlib, tempfile
+from kscorpus.standins import import_lean
+import_lean()
+print("loaded", *[m for m in ("asyncio", "urllib.request") if m in sys.modules])
+import cached_property, whoosh.compat
+async def coroutine(): pass
+def function(): pass
+print(cached_property.asyncio.iscoroutinefunction(coroutine))
+print(cached_property.asyncio.iscoroutinefunction(function))
+src = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+src.write_text("fetched")
+dest, _ = whoosh.compat.urlretrieve(src.as_uri(), src.with_suffix(".copy"))
+print(pathlib.Path(dest).read_text())
+print(cached_property.asyncio.ensure_future.__module__)  # anything else: the real asyncio
+import asyncio, urllib.request
+print(asyncio.run.__module__, urllib.request.urlopen.__module__)
 """
 
 
@@ -67,7 +93,8 @@ def test_a_search_checks_the_corpus_before_the_cli_imports(built):
     corpus, index = built
     r = probe("search", "信任电商", "--json", "--corpus", str(corpus), "--index", str(index))
     assert r.returncode == 0, r.stderr
-    assert r.stderr.splitlines() == ["early", "fork"]  # one check, used, before those imports
+    # one check, used, before those imports; none of the unused libraries loaded
+    assert r.stderr.splitlines() == ["early", "fork", "left"]
     assert json.loads(r.stdout)["total"] == 3
     art = next(corpus.glob("003_*.txt"))  # a changed corpus still refreshes the answer
     art.write_text(art.read_text(encoding="utf-8") + "\n独一无二的新句子。\n", encoding="utf-8")
@@ -83,3 +110,18 @@ def test_a_search_leaves_with_the_clis_exit_code_and_output(built):
     r = probe("search", "--help")
     assert r.returncode == 0 and "Rank passages, not articles." in r.stdout
     assert "early" not in r.stderr
+
+
+def test_the_console_script_stands_in_for_libraries_whoosh_loads_unused():
+    r = subprocess.run(
+        [sys.executable, "-c", STAND_INS], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "loaded",  # neither asyncio nor urllib.request
+        "True",
+        "False",
+        "fetched",  # whoosh.compat.urlretrieve works: it imports the real one when called
+        "asyncio.tasks",
+        "asyncio.runners urllib.request",
+    ]

@@ -2,10 +2,12 @@
 computation in a forked process beside a search.
 
 A search of a large corpus checks every corpus file for changes, one ``stat`` each: at 100,000
-files as long as the search itself. The console script starts that check from here, before
-anything else is imported, so this module imports only ``os``, ``json`` and ``threading`` at
-load, not even ``typing`` (the index module's imports delayed the check by 35 ms, which the
-search then waited for). Paths are strings here; the callers wrap them in ``Path``.
+files longer than the imports and the search together. The console script starts that check
+from here, before anything else is imported, so this module imports only ``os``, ``json`` and
+``threading`` at load, not even ``typing`` (the index module's imports delayed the check by
+35 ms, which the search then waited for). Once the search has its answer, a helper process
+takes half of what is left of the check. Paths are strings here; the callers wrap them in
+``Path``.
 """
 
 from __future__ import annotations
@@ -89,30 +91,99 @@ def listed_fingerprint(root: str | os.PathLike[str], listed: bytes) -> str:
     kernel then walks one path component, not every one), names kept as bytes, and one hash
     of packed integers. An in-place edit changes only the file's own inode, so no
     directory-level shortcut would see it."""
-    import hashlib
-    from array import array
-
-    stats = array("q")  # size, mtime in ns (int64 lasts until 2262); -1, -1 when missing
+    fd = _open_dir(root)
     try:
-        fd: int | None = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        fd = None
-    try:
-        for name in listed.split(b"\0") if listed else ():
-            try:
-                if fd is None:
-                    raise OSError
-                st = os.stat(name, dir_fd=fd)
-            except OSError:
-                stats.extend((-1, -1))
-            else:
-                stats.extend((st.st_size, st.st_mtime_ns))
+        stats = _stats(fd, listed.split(b"\0") if listed else [])
     finally:
         if fd is not None:
             os.close(fd)
+    return _digest(listed, stats)
+
+
+def _open_dir(root: str | os.PathLike[str]) -> int | None:
+    try:
+        return os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None  # every file then counts as missing
+
+
+def _stats(fd: int | None, names: list[bytes]) -> bytes:
+    """Size and mtime in ns of each name, packed as int64 (lasts until 2262); -1, -1 for a
+    file that is missing."""
+    from array import array
+
+    stats = array("q")
+    for name in names:
+        try:
+            if fd is None:
+                raise OSError
+            st = os.stat(name, dir_fd=fd)
+        except OSError:
+            stats.extend((-1, -1))
+        else:
+            stats.extend((st.st_size, st.st_mtime_ns))
+    return stats.tobytes()
+
+
+def _digest(listed: bytes, stats: bytes) -> str:
+    import hashlib
+
     h = hashlib.sha256(listed)
-    h.update(stats.tobytes())
+    h.update(stats)
     return h.hexdigest()
+
+
+CHUNK = 512  # names taken at a time by the check and its helper
+
+
+def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -> str:
+    """``listed_fingerprint``, shared with a helper process once the caller has nothing left
+    to do but wait (``idle`` reads end-of-file): the caller's core is then free, and at 100,000
+    files the stats take longer than the search beside them. This process takes chunks of
+    names from the front, the helper from the back, each publishing how far it has finished
+    in shared memory; each stops where the other has finished, so no name is missed (a
+    stale reading only makes both stat a chunk). Unneeded, the helper is killed."""
+    import mmap
+    import signal
+
+    n = listed.count(b"\0") + 1 if listed else 0
+    shared = mmap.mmap(-1, 16 + 16 * n)  # anonymous, shared with the fork
+    ends = memoryview(shared)[:16].cast("q")  # [0]: names before it are done; [1]: from it
+    ends[1] = n
+    fd = _open_dir(root)
+    try:
+        helper = os.fork()
+    except OSError:  # no helper: this process does it all
+        helper = None
+    if helper == 0:  # the helper: leave without cleanups, whatever happens
+        try:
+            os.read(idle, 1)
+            names = listed.split(b"\0")
+            hi = n
+            while (lo := max(hi - CHUNK, ends[0])) < hi:
+                shared[16 + 16 * lo : 16 + 16 * hi] = _stats(fd, names[lo:hi])
+                ends[1] = hi = lo
+        finally:
+            os._exit(0)
+    # split after the fork: names shared with the helper would be copied page by page as
+    # either process touched them (reference counts)
+    names = listed.split(b"\0") if listed else []
+    try:
+        lo = 0
+        while lo < (hi := min(lo + CHUNK, ends[1])):
+            shared[16 + 16 * lo : 16 + 16 * hi] = _stats(fd, names[lo:hi])
+            ends[0] = lo = hi
+    finally:
+        if helper:
+            os.kill(helper, signal.SIGKILL)
+            os.waitpid(helper, 0)
+        if fd is not None:
+            os.close(fd)
+    ends.release()
+    try:
+        return _digest(listed, shared[16:])
+    finally:
+        shared.close()
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -170,20 +241,24 @@ def fingerprint_async(corpus_root: str, gen: str) -> Callable[[], str]:
     """``fingerprint`` of the files generation ``gen`` recorded, computed by a forked child on
     another core (reading the list too); call the result to wait."""
     r, w = os.pipe()
+    idle_r, idle_w = os.pipe()  # closed by this process when it only waits for the answer
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, then leave without cleanups
         code = 1
         try:
             os.close(r)
+            os.close(idle_w)
             listed = read_file_list(gen)
             if listed is not None:  # else no answer: the index counts as stale
-                os.write(w, listed_fingerprint(corpus_root, listed).encode())
+                os.write(w, shared_fingerprint(corpus_root, listed, idle_r).encode())
             code = 0
         finally:
             os._exit(code)
     os.close(w)
+    os.close(idle_r)
 
     def result() -> str:
+        os.close(idle_w)  # this process only waits now: the check may take its core
         with os.fdopen(r, "rb") as f:
             data = f.read()
         os.waitpid(pid, 0)
