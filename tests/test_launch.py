@@ -32,7 +32,7 @@ k.start_check, k.fingerprint_async = start_check, fork
 import kscorpus.launch as launch
 real_exit = launch._exit_now
 def exit_now(code):
-    unused = ("asyncio", "urllib.request", "ssl", "rich")  # rich: not for --json
+    unused = ("asyncio", "urllib.request", "ssl", "logging", "rich")  # rich: not for --json
     print("left", *[m for m in unused if m in sys.modules], file=sys.stderr)
     real_exit(code)
 launch._exit_now = exit_now

@@ -8,7 +8,6 @@ warnings jieba 0.42.1 emits when compiled on Python 3.12+ never reach the user.
 from __future__ import annotations
 
 import contextlib
-import logging
 import marshal
 import re
 import warnings
@@ -27,6 +26,8 @@ HAN_RUN = re.compile(f"[{_HAN_CHARS}]+")
 @lru_cache(maxsize=4)
 def jieba_tokenizer(userdict: UserDict) -> Any:
     """A private ``jieba.Tokenizer`` with the user dictionary added (loads jieba: slow)."""
+    import logging  # here: a search never loads jieba, nor needs logging (3 ms)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
