@@ -239,7 +239,8 @@ def check_async(corpus_root: str, root: str) -> Check | None:
 
 def fingerprint_async(corpus_root: str, gen: str) -> Callable[[], str]:
     """``fingerprint`` of the files generation ``gen`` recorded, computed by a forked child on
-    another core (reading the list too); call the result to wait."""
+    another core (reading the list too; see ``shared_fingerprint`` for its helper); call the
+    result to wait, which frees this process's core for the helper."""
     r, w = os.pipe()
     idle_r, idle_w = os.pipe()  # closed by this process when it only waits for the answer
     pid = os.fork()
