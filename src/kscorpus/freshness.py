@@ -151,6 +151,10 @@ def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -
     ends = memoryview(shared)[:16].cast("q")  # [0]: names before it are done; [1]: from it
     ends[1] = n
     fd = _open_dir(root)
+
+    def fill(names: list[bytes], lo: int, hi: int) -> None:  # names [lo, hi) into their slots
+        shared[16 + 16 * lo : 16 + 16 * hi] = _stats(fd, names[lo:hi])
+
     try:
         helper = os.fork()
     except OSError:  # no helper: this process does it all
@@ -161,7 +165,7 @@ def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -
             names = listed.split(b"\0")
             hi = n
             while (lo := max(hi - CHUNK, ends[0])) < hi:
-                shared[16 + 16 * lo : 16 + 16 * hi] = _stats(fd, names[lo:hi])
+                fill(names, lo, hi)
                 ends[1] = hi = lo
         finally:
             os._exit(0)
@@ -171,7 +175,7 @@ def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -
     try:
         lo = 0
         while lo < (hi := min(lo + CHUNK, ends[1])):
-            shared[16 + 16 * lo : 16 + 16 * hi] = _stats(fd, names[lo:hi])
+            fill(names, lo, hi)
             ends[0] = lo = hi
     finally:
         if helper:
