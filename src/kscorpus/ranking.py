@@ -25,7 +25,7 @@ import struct
 import zlib
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -47,7 +47,8 @@ def rank(
     a posting list that hold none of them are not decoded."""
     if not _simple(q):
         return None
-    scores: Scores = {}
+    best: list[tuple[int, float]] = []
+    total = 0
     for sub, offset in s.leaf_searchers():
         local = None
         if only is not None:
@@ -60,18 +61,21 @@ def rank(
             return None
         if local is not None:  # blocks bring other documents, some with part of their score
             part = {d: part[d] for d in local if d in part}
-        scores.update(part if offset == 0 else {d + offset: v for d, v in part.items()})
-    return _top(scores, limit), len(scores)
+        total += len(part)
+        # a segment's best in its own numbers: adding the offset keeps their order
+        best.extend((d + offset, v) for d, v in _top(part, limit))
+    return _top(dict(best), limit), total
 
 
 def _top(scores: Scores, limit: int) -> list[tuple[int, float]]:
     """``heapq.nlargest`` by (score, -docnum), without a key function called for each of tens
     of thousands of documents: the ``limit``-th best score is found among bare floats, and only
-    the documents scoring at least that are sorted."""
+    the documents scoring at least that (picked in C) are sorted."""
+    items: Any = scores.items()
     if len(scores) > limit:
         cut = heapq.nlargest(limit, scores.values())[-1]
-        scores = {d: v for d, v in scores.items() if v >= cut}
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        items = compress(items, map(cut.__le__, scores.values()))
+    return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def _simple(q: Any) -> bool:
@@ -108,8 +112,8 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
     a, b = (_scores(sub, x, weighting, only) for x in subs)
     if a is None or b is None:
         return None
-    if type(q) is wq.Or:
-        out = dict(a)
+    if type(q) is wq.Or:  # the smaller added into the larger (its own dict, made for this)
+        out, b = (a, b) if len(a) >= len(b) else (b, a)
         for d, v in b.items():
             out[d] = out[d] + v if d in out else v
     else:
