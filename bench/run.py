@@ -271,29 +271,33 @@ def _du(path: Path) -> int:
 
 
 def _cli_search(
-    kscorpus: str, corpus_dir: Path, index: Path, queries: Sequence[str], repeat: int
+    kscorpus: str, targets: dict[str, tuple[Path, Path]], queries: Sequence[str], repeat: int
 ) -> dict[str, Any]:
-    """``kscorpus search Q --json`` wall times, each run next to one import-baseline run so that
-    both see the same machine load."""
+    """``kscorpus search Q --json`` wall times over each target's (corpus, index), run in turn
+    with one import-baseline run for every query, so that all of them see the same machine
+    load: this machine's speed drifts within minutes, and phases run minutes apart moved the
+    ratio of two of them by 0.4."""
     base = [sys.executable, "-c", IMPORT_BASELINE]
 
-    where = ["--corpus", str(corpus_dir), "--index", str(index)]
-
-    def search(q: str) -> tuple[float, str]:
-        return _wall([kscorpus, "search", q, "--json", *where])
+    def search(q: str, corpus_dir: Path, index: Path) -> tuple[float, str]:
+        return _wall(
+            [kscorpus, "search", q, "--json", "--corpus", str(corpus_dir), "--index", str(index)]
+        )
 
     _wall(base)  # warm-up: file cache, jieba's dictionary cache, bytecode
-    search(queries[0])
-    cli: dict[str, list[float]] = {q: [] for q in queries}
+    for where in targets.values():
+        search(queries[0], *where)
+    times: dict[str, dict[str, list[float]]] = {t: {q: [] for q in queries} for t in targets}
     imports: list[float] = []
-    totals: dict[str, int] = {}
+    totals: dict[str, dict[str, int]] = {t: {} for t in targets}
     for _ in range(repeat):
         for q in queries:
             imports.append(_wall(base)[0])
-            seconds, out = search(q)
-            cli[q].append(seconds)
-            totals[q] = json.loads(out)["total"]
-    return {"cli": cli, "imports": imports, "totals": totals}
+            for t, where in targets.items():
+                seconds, out = search(q, *where)
+                times[t][q].append(seconds)
+                totals[t][q] = json.loads(out)["total"]
+    return {"times": times, "imports": imports, "totals": totals}
 
 
 # --- the benchmark --------------------------------------------------------------------------
@@ -373,14 +377,14 @@ def run(
 
     _say(f"search in-process: {len(queries)} queries x {repeat}")
     lib = _child("search", {"index": str(index), "queries": list(queries), "repeat": repeat})
-    _say(f"search whole CLI: {len(queries)} queries x {repeat}, each beside an import baseline")
-    cli = _cli_search(kscorpus, corpus_dir, index, queries, repeat)
-    cli_lat, import_lat = _per_query(cli["cli"]), _latency(cli["imports"])
-
-    _say("search whole CLI on the 5 bundled articles, the reference for growth with size")
     small = _small_index(kscorpus, workdir)
-    cli5 = _cli_search(kscorpus, small[0], small[1], queries, repeat)
-    cli5_lat = _latency([t for ts in cli5["cli"].values() for t in ts])
+    _say(
+        f"search whole CLI: {len(queries)} queries x {repeat}, each beside an import baseline "
+        "and the same search of the 5 bundled articles (the reference for growth with size)"
+    )
+    cli = _cli_search(kscorpus, {"sized": (corpus_dir, index), "bundled": small}, queries, repeat)
+    cli_lat, import_lat = _per_query(cli["times"]["sized"]), _latency(cli["imports"])
+    cli5_lat = _per_query(cli["times"]["bundled"])
 
     changed = next(a for a in corpus.articles if a.lang == "zh")
     _say(f"incremental: kscorpus ingest after changing article {changed.id}")
@@ -423,7 +427,7 @@ def run(
         },
         "incremental": {"article": changed.id, "seconds": incr_s, "ratio_to_full": incr_s / full_s},
         "search": {
-            "totals": cli["totals"],
+            "totals": cli["totals"]["sized"],
             "in_process": {
                 **_per_query(lib["times"]),
                 "import_s": lib["import_s"],
@@ -432,7 +436,7 @@ def run(
             "cli": {**cli_lat, "ratio_to_import": cli_lat["p50_ms"] / import_lat["p50_ms"]},
             "cli_bundled": {
                 **cli5_lat,
-                "import_p50_ms": _latency(cli5["imports"])["p50_ms"],
+                "import_p50_ms": import_lat["p50_ms"],
                 "ratio": cli_lat["p50_ms"] / cli5_lat["p50_ms"],
             },
         },
