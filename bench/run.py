@@ -275,8 +275,8 @@ def _cli_search(
 ) -> dict[str, Any]:
     """``kscorpus search Q --json`` wall times over each target's (corpus, index), run in turn
     with one import-baseline run for every query, so that all of them see the same machine
-    load: this machine's speed drifts within minutes, and phases run minutes apart moved the
-    ratio of two of them by 0.4."""
+    load: this machine's speed drifts within minutes, and with the 5-article searches run as a
+    phase of their own the 100,000-article ratio to them ranged from 1.44 to 2.12."""
     base = [sys.executable, "-c", IMPORT_BASELINE]
 
     def search(q: str, corpus_dir: Path, index: Path) -> tuple[float, str]:
@@ -436,6 +436,7 @@ def run(
             "cli": {**cli_lat, "ratio_to_import": cli_lat["p50_ms"] / import_lat["p50_ms"]},
             "cli_bundled": {
                 **cli5_lat,
+                "totals": cli["totals"]["bundled"],
                 "import_p50_ms": import_lat["p50_ms"],
                 "ratio": cli_lat["p50_ms"] / cli5_lat["p50_ms"],
             },

@@ -92,4 +92,6 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     bundled = search["cli_bundled"]  # the reference for growth with corpus size
     assert 0 < bundled["p50_ms"] <= bundled["p95_ms"] and bundled["import_p50_ms"] > 0
     assert math.isclose(bundled["ratio"], cli["p50_ms"] / bundled["p50_ms"])
+    # the same queries, each run beside the sized search: every one counted on both sides
+    assert set(bundled["totals"]) == set(bundled["per_query_p50_ms"]) == set(queries)
     assert "| CLI / 5 articles |" in proc.stdout
