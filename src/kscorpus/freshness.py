@@ -93,11 +93,16 @@ def listed_fingerprint(root: str | os.PathLike[str], listed: bytes) -> str:
     directory-level shortcut would see it."""
     fd = _open_dir(root)
     try:
-        stats = _stats(fd, listed.split(b"\0") if listed else [])
+        stats = _stats(fd, _names(listed))
     finally:
         if fd is not None:
             os.close(fd)
     return _digest(listed, stats)
+
+
+def _names(listed: bytes) -> list[bytes]:
+    """The names ``FILES`` lists: none for an empty list (split, it would give one empty name)."""
+    return listed.split(b"\0") if listed else []
 
 
 def _open_dir(root: str | os.PathLike[str]) -> int | None:
@@ -162,7 +167,7 @@ def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -
     if helper == 0:  # the helper: leave without cleanups, whatever happens
         try:
             os.read(idle, 1)
-            names = listed.split(b"\0")
+            names = _names(listed)
             hi = n
             while (lo := max(hi - CHUNK, ends[0])) < hi:
                 fill(names, lo, hi)
@@ -171,7 +176,7 @@ def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -
             os._exit(0)
     # split after the fork: names shared with the helper would be copied page by page as
     # either process touched them (reference counts)
-    names = listed.split(b"\0") if listed else []
+    names = _names(listed)
     try:
         lo = 0
         while lo < (hi := min(lo + CHUNK, ends[1])):
