@@ -424,6 +424,7 @@ def run(
             "articles": summary["articles"],
             "passages": summary["passages"],
             "tokens": summary["tokens"],
+            "jobs": summary["jobs"],
         },
         "incremental": {"article": changed.id, "seconds": incr_s, "ratio_to_full": incr_s / full_s},
         "search": {
