@@ -19,7 +19,6 @@ import opencc
 import pytest
 
 from kscorpus.corpus import load_corpus
-from kscorpus.writing import MIN_SHARD
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -61,17 +60,17 @@ def test_generated_corpus_is_valid_varied_and_reproducible(
 
 def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    queries = ["信任電商", '"大搞信任电商"']
-    cmd = [sys.executable, str(BENCH / "run.py"), "--size", "1000", "--repeat", "1"]
+    size, queries = 1000, ["信任電商", '"大搞信任电商"']
+    cmd = [sys.executable, str(BENCH / "run.py"), "--size", str(size), "--repeat", "1"]
     cmd += ["--workdir", str(tmp_path), "--json", str(out), "--baseline-mb", "0.03"]
     cmd += [arg for q in queries for arg in ("--query", q)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "| articles | corpus MB | ingest s |" in proc.stdout
-    assert "| 1,000 |" in proc.stdout
+    assert f"| {size:,} |" in proc.stdout
 
     r = json.loads(out.read_text())
-    assert r["corpus"]["articles"] == r["ingest"]["articles"] == 1000
+    assert r["corpus"]["articles"] == r["ingest"]["articles"] == size
     jieba, ingest = r["baselines"]["jieba_lcut"], r["ingest"]
     assert 0 < jieba["mb"] < r["corpus"]["mb"]  # --baseline-mb took a sample
     for figures in (jieba, r["baselines"]["opencc_t2s"]):
@@ -79,8 +78,8 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert math.isclose(ingest["ratio_to_jieba"], ingest["mb_s"] / jieba["mb_s"])
     before, after = jieba["runs_mb_s"]  # the baseline brackets the ingest
     assert min(before, after) <= jieba["mb_s"] <= max(before, after)
-    assert ingest["passages"] >= 1000 and ingest["tokens"] > 100_000
-    assert ingest["jobs"] == min(len(os.sched_getaffinity(0)), 1000 // MIN_SHARD)  # forked
+    assert ingest["passages"] >= size and ingest["tokens"] > 100_000
+    assert ingest["jobs"] > 1 or len(os.sched_getaffinity(0)) == 1  # a parallel build
     assert 20 < ingest["peak_memory_mb"] < 4000 and ingest["index_mb"] > 0
     assert r["incremental"]["ratio_to_full"] > 0
 
