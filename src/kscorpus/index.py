@@ -42,7 +42,7 @@ from .segment import compiled_for_indexing, jieba_tokenizer, use_compiled
 if TYPE_CHECKING:
     from .pipeline import Document
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
@@ -136,12 +136,14 @@ class IndexHandle:
         return document_from_json(json.loads(fields["doc"])) if fields else None
 
     def searcher(self, name: str) -> Any:
-        """One BM25F searcher (``scoring.BM25``) per index for the handle's life: opening one
-        reads every segment file, which is most of what a search costs on a small corpus."""
+        """One BM25F searcher (``scoring.BM25``, with the live statistics the build recorded)
+        per index for the handle's life: opening one reads every segment file, which is most
+        of what a search costs on a small corpus."""
         if name not in self._searchers:
             from .scoring import BM25
 
-            self._searchers[name] = getattr(self, name).searcher(weighting=BM25())
+            stats = self.meta.get("stats", {}).get(name)
+            self._searchers[name] = getattr(self, name).searcher(weighting=BM25(stats))
         return self._searchers[name]
 
     def segments(self, zh_id: str, en_id: str) -> list[dict[str, Any]]:
@@ -376,7 +378,8 @@ def build(
         todo = [a for a in corpus.articles if a.id not in kept]
         gone = set(before) - kept
         if old and not todo and not gone:
-            _write_meta(old.path, corpus, old.meta)
+            if status(corpus.root, root) != "current":  # files touched, not changed
+                _write_meta(old.path, corpus, old.meta)
             return BuildReport(
                 old.path,
                 len(kept),
@@ -451,6 +454,7 @@ def build(
                 "articles": len(ordered),
                 "passages": sum(a["passages"] for a in ordered),
                 "tokens": sum(a["tokens"] for a in ordered),
+                "stats": _live_stats(ordered),
                 "proposed_pairs": proposals,
                 "skipped": skipped,
             }
@@ -481,6 +485,24 @@ def build(
         removed=len(gone - set(hashes)),
         jobs=written.jobs,
     )
+
+
+def _live_stats(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Collection statistics of the live documents, for ``scoring.BM25``: documents and total
+    field lengths of each index, summed from every article's exact lengths. Whoosh's own count
+    documents deleted since their segment was written, and a merge sums rounded lengths: an
+    incremental index would rank otherwise than a fresh build of the same corpus."""
+    from .writing import LENGTHS
+
+    n = len(LENGTHS)
+    totals = [sum(col) for col in zip(*(a["lengths"] for a in summaries))] or [0] * 2 * n
+    return {
+        "articles": {"docs": len(summaries), "lengths": dict(zip(LENGTHS, totals[:n]))},
+        "passages": {
+            "docs": sum(a["passages"] for a in summaries),
+            "lengths": dict(zip(LENGTHS, totals[n:])),
+        },
+    }
 
 
 def _compile(corpus: Corpus, path: Path) -> None:
