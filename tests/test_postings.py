@@ -55,15 +55,33 @@ def build(cls: type, folder: Path, limitmb: float, batches: int = 1) -> list[obj
     return out
 
 
-@pytest.mark.parametrize(("limitmb", "batches"), [(64, 1), (0.05, 1), (64, 3)])
+@pytest.mark.parametrize(("limitmb", "batches"), [(64, 1), (0.05, 1), (64, 3), (64, 12)])
 def test_same_postings_as_whoosh(tmp_path: Path, limitmb: float, batches: int) -> None:
     """Every term, statistic and posting (positions as stored bytes) as Whoosh's own writer
     gives them: in memory, spilled to disk (runs merged once there are ``MAX_RUNS``), and
-    with a last commit that merges earlier segments through the pool."""
+    with commits that merge earlier segments through the pool (Whoosh's ``MERGE_SMALL``
+    merges from about the fifth small commit on: twelve cross it more than once)."""
     ours = build(Writer, tmp_path / "ours", limitmb, batches)
     whoosh = build(SegmentWriter, tmp_path / "whoosh", limitmb, batches)
     assert len(ours) > 40_000
     assert ours == whoosh
+
+
+def test_a_term_from_a_document_and_from_a_merged_segment_is_one_list(tmp_path: Path) -> None:
+    """A merge feeds terms as bytes (``add_reader``), a new document's words come as str: the
+    same term must be one posting list, in document order, and terms sorted as bytes."""
+    pool = TermPool(64, str(tmp_path))
+    pool.add_terms("text", 0, [("电商", 1, b"p0"), ("a", 1, b"pa")], 1.0)
+    pool.add(("text", "电商".encode(), 1, 2.0, b"p1"))
+    pool.add(("text", b"\xff\xfe", 2, 1.0, None))  # not UTF-8: kept byte for byte
+    pool.add_terms("text", 3, [("电商", 1, b"p3")], 1.0)
+    terms = list(pool.iter_terms())
+    assert [k for k, _ in terms] == [
+        ("text", b"a"),
+        ("text", "电商".encode()),
+        ("text", b"\xff\xfe"),
+    ]
+    assert terms[1][1] == [0, 1.0, b"p0", 1, 2.0, b"p1", 3, 1.0, b"p3"]
 
 
 def test_spilled_runs_merge_in_document_order(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ def test_meta_json_holds_counts_not_per_article_lists(index_dir, corpus):
         "tokens",
         "proposed_pairs",
         "skipped",
+        "stats",  # two indexes' document counts and total field lengths: fixed size
     }
     assert meta["articles"] == len(corpus.articles)
     summaries = json.loads((gen / "articles.json").read_text(encoding="utf-8"))

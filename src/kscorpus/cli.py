@@ -502,8 +502,8 @@ def list_(
     """List the articles: id, language, script, date, size, translation, title."""
     handle = _open(corpus_dir, index_dir)
     rows = handle.articles_meta()
-    if as_json:
-        _print_json(rows)
+    if as_json:  # the field lengths are the index's business (scoring statistics)
+        _print_json([{k: v for k, v in r.items() if k != "lengths"} for r in rows])
         return
     from . import render
 

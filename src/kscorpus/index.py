@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, freshness
 from .convert import convertible_chars
 from .corpus import GLOSSARY, Article, Corpus, load_corpus
-from .errors import CorpusError, IndexError_, LockedError
+from .errors import CorpusError, IndexError_, KscorpusError, LockedError
 from .fastseg import DICT_FILE, FastSegmenter, compile_dictionary
 from .freshness import (
     CURRENT,
@@ -42,7 +42,7 @@ from .segment import compiled_for_indexing, jieba_tokenizer, use_compiled
 if TYPE_CHECKING:
     from .pipeline import Document
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
@@ -136,12 +136,14 @@ class IndexHandle:
         return document_from_json(json.loads(fields["doc"])) if fields else None
 
     def searcher(self, name: str) -> Any:
-        """One BM25F searcher (``scoring.BM25``) per index for the handle's life: opening one
-        reads every segment file, which is most of what a search costs on a small corpus."""
+        """One BM25F searcher (``scoring.BM25``, with the live statistics the build recorded)
+        per index for the handle's life: opening one reads every segment file, which is most
+        of what a search costs on a small corpus."""
         if name not in self._searchers:
             from .scoring import BM25
 
-            self._searchers[name] = getattr(self, name).searcher(weighting=BM25())
+            stats = self.meta.get("stats", {}).get(name)
+            self._searchers[name] = getattr(self, name).searcher(weighting=BM25(stats))
         return self._searchers[name]
 
     def segments(self, zh_id: str, en_id: str) -> list[dict[str, Any]]:
@@ -155,13 +157,17 @@ class IndexHandle:
         from .align import Glossary, load_glossary
 
         path = self.path / GLOSSARY
-        return load_glossary(path) if path.is_file() else Glossary(())
+        try:
+            return load_glossary(path) if path.is_file() else Glossary(())
+        except CorpusError as e:  # it was valid when the build copied it
+            raise damaged(self.path, str(e)) from None
 
     def convertible(self) -> frozenset[str] | None:
-        """Characters OpenCC would change (None if unknown: then every query is converted)."""
+        """Characters OpenCC would change (None if unknown or damaged: then every query is
+        converted, which gives the same answers)."""
         try:
-            return frozenset((self.path / CONVERTIBLE).read_text(encoding="utf-8"))
-        except OSError:
+            return frozenset((self.path / CONVERTIBLE).read_text(encoding="utf-8")) or None
+        except (OSError, UnicodeDecodeError):
             return None
 
     def articles_meta(self) -> list[dict[str, Any]]:
@@ -172,10 +178,7 @@ class IndexHandle:
             try:
                 self._articles_meta = json.loads((self.path / ARTICLES).read_text("utf-8"))
             except (OSError, ValueError) as e:
-                raise IndexError_(
-                    f"index in {self.path} is damaged (cannot read {ARTICLES}: {e}); "
-                    "run 'kscorpus ingest --rebuild' to rebuild it from the corpus"
-                ) from None
+                raise damaged(self.path, f"cannot read {ARTICLES}: {e}") from None
         return self._articles_meta
 
     def article_ids(self) -> list[str]:
@@ -248,7 +251,6 @@ def ensure_index(
     is the manifest read)."""
     state = status(corpus_root, root)
     if state != "current":
-        corpus = load_corpus(corpus_root, cache=root / MANIFEST_CACHE)
         if notify:
             why = (
                 "no index yet"
@@ -257,12 +259,16 @@ def ensure_index(
             )
             notify(f"building the index in {root} ({why})")
         try:
-            report = build(corpus, root, progress)
-        except LockedError as e:
-            if state == "missing":
+            report = build(load_corpus(corpus_root, cache=root / MANIFEST_CACHE), root, progress)
+        except Exception as e:  # a failed update never takes reads down
+            if state == "missing" or _current(root)[0] is None:
                 raise
             if notify:
-                notify(f"{e}; answering from the previous index")
+                what = str(e) if isinstance(e, KscorpusError) else f"{type(e).__name__}: {e}"
+                notify(
+                    f"could not update the index ({what.splitlines()[0][:300]}); answering "
+                    "from the previous index; 'kscorpus ingest' retries"
+                )
             return open_index(root)
         if notify:
             for aid, why in report.skipped.items():
@@ -299,6 +305,14 @@ def open_checked(
     )
 
 
+def damaged(gen: Path, why: str) -> IndexError_:
+    """The error for a generation whose files cannot be read: what, where and what to run."""
+    return IndexError_(
+        f"index in {gen} is damaged ({why[:200]}); "
+        "run 'kscorpus ingest --rebuild' to rebuild it from the corpus"
+    )
+
+
 def open_index(root: Path) -> IndexHandle:
     """Open the current generation (read without mmap, see ``_open_indexes``); a clear error
     if there is none or it is damaged. The generation stays pinned until ``close``."""
@@ -318,10 +332,7 @@ def open_index(root: Path) -> IndexHandle:
                 r.stored_fields(0)
         FastSegmenter(path).get("电商")
     except Exception as e:  # whoosh raises many kinds on damaged files
-        raise IndexError_(
-            f"index in {path} is damaged ({type(e).__name__}: {e}); "
-            "run 'kscorpus ingest --rebuild' to rebuild it from the corpus"
-        ) from None
+        raise damaged(path, f"{type(e).__name__}: {e}") from None
     use_compiled(handle.articles.schema["text"].analyzer.userdict, path)
     return handle
 
@@ -376,7 +387,8 @@ def build(
         todo = [a for a in corpus.articles if a.id not in kept]
         gone = set(before) - kept
         if old and not todo and not gone:
-            _write_meta(old.path, corpus, old.meta)
+            if status(corpus.root, root) != "current":  # files touched, not changed
+                _write_meta(old.path, corpus, old.meta)
             return BuildReport(
                 old.path,
                 len(kept),
@@ -451,6 +463,7 @@ def build(
                 "articles": len(ordered),
                 "passages": sum(a["passages"] for a in ordered),
                 "tokens": sum(a["tokens"] for a in ordered),
+                "stats": _live_stats(ordered),
                 "proposed_pairs": proposals,
                 "skipped": skipped,
             }
@@ -481,6 +494,24 @@ def build(
         removed=len(gone - set(hashes)),
         jobs=written.jobs,
     )
+
+
+def _live_stats(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Collection statistics of the live documents, for ``scoring.BM25``: documents and total
+    field lengths of each index, summed from every article's exact lengths. Whoosh's own count
+    documents deleted since their segment was written, and a merge sums rounded lengths: an
+    incremental index would rank otherwise than a fresh build of the same corpus."""
+    from .writing import LENGTHS
+
+    n = len(LENGTHS)
+    totals = [sum(col) for col in zip(*(a["lengths"] for a in summaries))] or [0] * 2 * n
+    return {
+        "articles": {"docs": len(summaries), "lengths": dict(zip(LENGTHS, totals[:n]))},
+        "passages": {
+            "docs": sum(a["passages"] for a in summaries),
+            "lengths": dict(zip(LENGTHS, totals[n:])),
+        },
+    }
 
 
 def _compile(corpus: Corpus, path: Path) -> None:

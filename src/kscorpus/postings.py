@@ -60,7 +60,7 @@ class TermPool:
     def __init__(self, limit_mb: float, tempdir: str) -> None:
         self.limit = limit_mb * 1024 * 1024
         self.tempdir = tempdir
-        self.fields: dict[str, dict[Any, list[Any]]] = {}  # a field's terms: all str or all bytes
+        self.fields: dict[str, dict[str, list[Any]]] = {}  # field → term → flat postings
         self.size = 0  # estimated bytes held by ``fields``
         self.runs: list[IO[bytes]] = []
 
@@ -68,10 +68,11 @@ class TermPool:
         """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting; documents must come
         in increasing docnum, as Whoosh's ``SegmentWriter`` adds them."""
         fieldname, tbytes, docnum, weight, vbytes = item
+        term = tbytes.decode("utf-8", "surrogateescape")  # one key type: see ``_sorted``
         terms = self.fields.setdefault(fieldname, {})
-        postings = terms.get(tbytes)
+        postings = terms.get(term)
         if postings is None:
-            postings = terms[tbytes] = []
+            postings = terms[term] = []
             self.size += TERM_BYTES + len(tbytes)
         postings += (docnum, weight, vbytes)
         self.size += POSTING_BYTES + (len(vbytes) if vbytes else 0)
@@ -101,14 +102,17 @@ class TermPool:
             self._spill()
 
     def _sorted(self) -> list[tuple[Key, list[Any]]]:
-        """Every term held, in Whoosh's order (field, then UTF-8 bytes: code point order), and
-        nothing held after."""
+        """Every term held, in Whoosh's order (field, then term bytes), and nothing held after.
+
+        Terms are kept as str whichever way they came: a document's words from ``add_terms``,
+        and bytes from ``add`` (an id field, or every field of a segment Whoosh merges in
+        through ``add_reader``), decoded with ``surrogateescape`` so that any bytes round-trip.
+        The same term from both must share one posting list."""
         out = []
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
-            for term in sorted(terms):
-                tbytes = term if isinstance(term, bytes) else term.encode()
-                out.append(((fieldname, tbytes), terms[term]))
+            keyed = sorted((t.encode("utf-8", "surrogateescape"), t) for t in terms)
+            out.extend(((fieldname, tbytes), terms[t]) for tbytes, t in keyed)
         self.fields, self.size = {}, 0
         return out
 

@@ -24,7 +24,7 @@ import pickle
 import struct
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, compress
 from typing import Any
 
@@ -40,11 +40,17 @@ Only = Sequence[int] | None  # sorted document numbers of a segment: the only on
 
 
 def rank(
-    s: Any, q: Any, limit: int, only: set[int] | None = None
+    s: Any,
+    q: Any,
+    limit: int,
+    only: set[int] | None = None,
+    tiebreak: Callable[[int], Any] | None = None,
 ) -> tuple[list[tuple[int, float]], int] | None:
     """The top ``limit`` ``(docnum, score)`` of ``q`` by score, and how many documents match;
     None if ``q`` is not a simple query. With ``only``, among those documents alone: blocks of
-    a posting list that hold none of them are not decoded."""
+    a posting list that hold none of them are not decoded. Equal scores rank by
+    ``tiebreak(docnum)`` (an article's id: the same order however the index was built), else
+    by document number."""
     if not _simple(q):
         return None
     best: list[tuple[int, float]] = []
@@ -64,18 +70,22 @@ def rank(
         total += len(part)
         # a segment's best in its own numbers: adding the offset keeps their order
         best.extend((d + offset, v) for d, v in _top(part, limit))
-    return _top(dict(best), limit), total
+    top = _top(dict(best), limit)
+    if tiebreak is not None and len({v for _, v in top}) < len(top):  # only if scores tie
+        top.sort(key=lambda kv: (-kv[1], tiebreak(kv[0])))
+    return top[:limit], total
 
 
 def _top(scores: Scores, limit: int) -> list[tuple[int, float]]:
-    """``heapq.nlargest`` by (score, -docnum), without a key function called for each of tens
-    of thousands of documents: the ``limit``-th best score is found among bare floats, and only
-    the documents scoring at least that (picked in C) are sorted."""
+    """The documents scoring at least the ``limit``-th best score (so every one tied with it),
+    best first, ties by document number: ``heapq.nlargest`` without a key function called for
+    each of tens of thousands of documents (the cut is found among bare floats, and only the
+    documents at or above it, picked in C, are sorted)."""
     items: Any = scores.items()
     if len(scores) > limit:
         cut = heapq.nlargest(limit, scores.values())[-1]
         items = compress(items, map(cut.__le__, scores.values()))
-    return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return sorted(items, key=lambda kv: (-kv[1], kv[0]))
 
 
 def _simple(q: Any) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import weakref
 from array import array
 from collections.abc import Sequence
+from math import log
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -23,12 +24,31 @@ _LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, bytes]] = weakref.WeakKeyDict
 
 
 class BM25(BM25F):  # type: ignore[misc]
-    """Whoosh's ``BM25F`` model, scoring from length bytes read a segment at a time."""
+    """Whoosh's ``BM25F`` model, scoring from length bytes read a segment at a time.
+
+    With ``stats`` (``{"docs": n, "lengths": {field: total}}`` of the live documents, recorded
+    by the build), the collection statistics count live documents only: Whoosh counts a
+    deleted document until its segment is merged away, so an index updated in place would
+    rank otherwise than a fresh build of the same corpus. Document frequencies are counted
+    the same way (``live_doc_frequency``)."""
+
+    def __init__(self, stats: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stats = stats
+
+    def idf(self, searcher: Any, fieldname: str, text: bytes) -> float:
+        if self.stats is None:
+            return super().idf(searcher, fieldname, text)
+        n = live_doc_frequency(searcher.get_parent().reader(), fieldname, text)
+        return log(self.stats["docs"] / (n + 1)) + 1  # Whoosh's formula (``Weighting.idf``)
 
     def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if type(scorer) is not BM25FScorer:  # an unscored field: Whoosh's weight scorer
             return scorer
+        total = self.stats and self.stats["lengths"].get(fieldname)
+        if total is not None:  # Whoosh: field length / documents, or 1
+            scorer.avgfl = total / (self.stats["docs"] or 1) or 1
         lengths = _length_bytes(searcher.reader(), fieldname)
         return scorer if lengths is None else _Scorer(scorer, lengths)
 
@@ -73,6 +93,18 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
             idf * ((tf * k1) / (tf + norm[lengths[d] if d < n else 0]))
             for d, tf in zip(ids, weights)
         ]
+
+
+def live_doc_frequency(reader: Any, fieldname: str, text: bytes) -> int:
+    """Documents holding a term, deleted ones left out (Whoosh's ``doc_frequency`` counts them
+    until a merge): a segment with deletions has its posting list read."""
+    n = 0
+    for leaf, _ in reader.leaf_readers():
+        if not leaf.has_deletions():
+            n += leaf.doc_frequency(fieldname, text)
+        elif (fieldname, text) in leaf:
+            n += sum(1 for _ in leaf.postings(fieldname, text).all_ids())
+    return n
 
 
 def _length_bytes(reader: Any, fieldname: str) -> bytes | None:

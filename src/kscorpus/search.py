@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -189,21 +190,22 @@ def search(
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
         if filters is not None and filters.active():
-            flt = wq.Or([wq.Term("id", i) for i in filters.ids(handle.articles_meta())])
+            admitted = filters.ids(handle.articles_meta())
+            if not admitted:  # no article passes: nothing can match
+                return Results(q, normalized, str(parsed), "passage" if passages else "article", 0)
+            flt = wq.Or([wq.Term("id", i) for i in admitted])
         s = handle.searcher("passages" if passages else "articles")
-        ranked = None if flt or facets else rank(s, parsed, limit)
+        key = _tiebreak(passages)
+        ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=_by(s, key))
         matched: set[str] = set()
         if ranked is not None:
             top, total = ranked
             found: list[Any] = [_Found(s.stored_fields(d), score) for d, score in top]
         else:
-            results = s.search(parsed, limit=limit, filter=flt, groupedby="id" if facets else None)
+            results, found = _whoosh_ranked(s, parsed, limit, key, flt, facets)
             ids = None if flt or facets else match_ids(s, parsed)
             total = len(results) if ids is None else len(ids)
             matched = set(results.groups("id")) if facets else set()
-            # islice: list() would ask len() first, and Whoosh counts by running the query
-            # again; grouping makes Whoosh return every hit, so take the first ``limit``
-            found = list(islice(results, limit))
         terms = _positive_terms(parsed.simplify(s.reader()))
         if passages:
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
@@ -241,6 +243,37 @@ def search(
 
 
 Passage = tuple[int | None, str, int]  # number, text, start in the cleaned article
+
+
+def _tiebreak(passages: bool) -> Callable[[Any], Any]:
+    """What orders hits of equal score, from their stored fields: the article id (and the
+    passage number), so the order does not depend on how the index was built."""
+    if passages:
+        return lambda f: (f["id"], f["pno"])
+    return lambda f: f["id"]
+
+
+def _by(s: Any, key: Callable[[Any], Any]) -> Callable[[int], Any]:
+    return lambda docnum: key(s.stored_fields(docnum))
+
+
+def _whoosh_ranked(
+    s: Any, q: Any, limit: int, key: Callable[[Any], Any], flt: Any, facets: bool
+) -> tuple[Any, list[Any]]:
+    """Whoosh's search results and its top ``limit`` hits, equal scores ordered by ``key``:
+    more hits are asked for until the last one scores below the ``limit``-th (Whoosh breaks
+    ties by document number)."""
+    n = limit + 1
+    while True:
+        results = s.search(q, limit=n, filter=flt, groupedby="id" if facets else None)
+        # islice: list() would ask len() first, and Whoosh counts by running the query
+        # again; grouping makes Whoosh return every hit, so take the first ``n``
+        hits = list(islice(results, n))
+        if len(hits) < n or hits[-1].score < hits[limit - 1].score:
+            break
+        n *= 2
+    hits.sort(key=lambda h: (-h.score, key(h)))
+    return results, hits[:limit]
 
 
 class _Found(dict):  # type: ignore[type-arg]

@@ -223,8 +223,10 @@ class _Counts:
     def df(self, terms: set[str]) -> dict[str, int]:
         missing = terms - self._df.keys()
         if missing:
-            with self.handle.articles.reader() as r:
-                self._df |= {t: r.doc_frequency("text", t) for t in missing}
+            from .scoring import live_doc_frequency  # deleted articles left out
+
+            r = self.handle.searcher("articles").reader()
+            self._df |= {t: live_doc_frequency(r, "text", t.encode()) for t in missing}
         return {t: self._df[t] for t in terms}
 
     def weights(self, doc: Document) -> dict[str, float]:

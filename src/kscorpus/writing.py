@@ -22,6 +22,7 @@ import signal
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import sub
 from typing import Any
 
 from whoosh.writing import SegmentWriter
@@ -43,7 +44,10 @@ SEGMENT = 250 * PART
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
 LIMIT_MB = 32  # estimated size of a writer's posting pool before it spills to disk
 Progress = Callable[[int, int, str], None]
-COUNTS = ("chars", "passages", "tokens", "sha256")  # an article's counts, in ``Written``
+# an article's counts, in ``Written``; "lengths": its exact field lengths in the articles and
+# the passages index (``LENGTHS``), from which a build sums the live statistics of ``scoring``
+COUNTS = ("chars", "passages", "tokens", "sha256", "lengths")
+LENGTHS = ("title", "text", "event", "publisher")  # the scored fields, in ``lengths`` order
 
 
 class Writer(SegmentWriter):  # type: ignore[misc]
@@ -56,6 +60,7 @@ class Writer(SegmentWriter):  # type: ignore[misc]
         if any(f.vector or f.separate_spelling() for _, f in self.schema.items()):
             raise ValueError("kscorpus's writer does not write term vectors or spellings")
         self.pool = TermPool(limitmb, self.storage.folder)
+        self.lengths = dict.fromkeys(LENGTHS, 0)  # exact field lengths of the documents added
         self._made: dict[tuple[str, str], list[Any]] = {}  # postings of other fields, by value
 
     def add_document(self, **fields: Any) -> None:
@@ -72,6 +77,8 @@ class Writer(SegmentWriter):  # type: ignore[misc]
                     continue
                 field = schema[name]
                 length = self._index(name, field, value, docnum) if field.indexed else 0
+                if name in self.lengths:
+                    self.lengths[name] += length
                 custom = fields.get(f"_stored_{name}", value)  # what a hit shows, if not value
                 pdw.add_field(name, field, custom if field.stored else None, length)
                 if field.column_type and custom is not None:
@@ -127,9 +134,9 @@ class Plan:
 class Written:
     """What writing some articles produced, beside their postings."""
 
-    # per article: (chars, passages, tokens, sha256), named by COUNTS; tuples, as the parent
-    # holds them for every article until the build ends (a dict would take three times the room)
-    counts: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    # per article: (chars, passages, tokens, sha256, lengths), named by COUNTS; tuples, as the
+    # parent holds them for every article until the build ends (a dict takes three times the room)
+    counts: dict[str, tuple[int, int, int, str, tuple[int, ...]]] = field(default_factory=dict)
     repairs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kinds, one per repair
     paras: dict[str, list[str]] = field(default_factory=dict)
     anchors: dict[str, frozenset[Any]] = field(default_factory=dict)
@@ -193,13 +200,12 @@ def _write(
             out.skipped[article.id] = str(e)
             continue
         out.repairs[article.id] = tuple(r.kind for r in doc.repairs)
-        out.counts[article.id] = (
-            len(doc.text),
-            len(doc.paragraphs),
-            count_tokens(doc.text, plan.corpus.userdict),  # lines cached for _add
-            doc.sha256,
-        )
+        tokens = count_tokens(doc.text, plan.corpus.userdict)  # lines cached for _add
+        before = [*aw.lengths.values(), *pw.lengths.values()]
         _add(aw, pw, doc)
+        after = [*aw.lengths.values(), *pw.lengths.values()]
+        lengths = tuple(map(sub, after, before))
+        out.counts[article.id] = (len(doc.text), len(doc.paragraphs), tokens, doc.sha256, lengths)
         if article.id in plan.paired:
             out.paras[article.id] = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
         if article.id in plan.candidates:
