@@ -1,6 +1,7 @@
 """Growing the corpus: add (encodings, detection, duplicates, incremental index) and remove."""
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -114,3 +115,112 @@ def test_remove_refuses_a_linked_article_and_unknown_ids(tmp_path, corpus_copy):
     assert r.exit_code == 4 and "000 names 001 as translation_of" in r.stderr
     r = cli("remove", "999", corpus=corpus_copy, index=tmp_path / "ix")
     assert r.exit_code == 3 and "no article with id '999'" in r.stderr
+
+
+def test_add_reports_every_file_adds_what_it_can_and_updates_the_index_once(
+    tmp_path, corpus_copy, monkeypatch
+):
+    import kscorpus.cli_corpus as cli_corpus
+
+    builds = []
+    real = cli_corpus._update_index
+    monkeypatch.setattr(cli_corpus, "_update_index", lambda *a: builds.append(a) or real(*a))
+    index = tmp_path / "ix"
+    assert cli("ingest", corpus=corpus_copy, index=index).exit_code == 0
+    files = {
+        "b.txt": ENGLISH,
+        "a.txt": (corpus_copy / "003_1ef78f48ecd6acd2.txt").read_text("utf-8"),  # in the corpus
+        "c.txt": TRAD,
+        "c-again.txt": TRAD.replace("\n", "\r\n"),  # the same as c.txt, once normalized
+        "blank.txt": "\u3000\u00a0 \u2003\n\u200b\ufeff\t\n",  # ideographic, no-break, em …
+        "d.txt": "A second new article, about Zxqvian merchants.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    args = [str(tmp_path / n) for n in [*files, "missing.txt"]]
+    r = cli("add", *args, "--json", corpus=corpus_copy, index=index)
+    assert r.exit_code == 4, r.output
+    assert len(builds) == 1
+    out = json.loads(r.stdout)
+    assert [(a["source"], a["id"]) for a in out["added"]] == [
+        (args[0], "005"),
+        (args[2], "006"),
+        (args[5], "007"),
+    ]
+    refused = {Path(x["file"]).name: x["error"] for x in out["refused"]}
+    assert list(refused) == ["a.txt", "c-again.txt", "blank.txt", "missing.txt"]
+    assert refused["a.txt"] == "the same text is already in the corpus as 003"
+    assert refused["c-again.txt"] == f"the same text as {args[2]}, added just before as 006"
+    assert "empty" in refused["blank.txt"]
+    assert "No such file" in refused["missing.txt"]
+    assert (out["updated"], out["articles"]) == (3, 8)
+    # stderr: one line per file, in the order given, then the summary
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("kscorpus: ")]
+    assert [ln.split()[1] for ln in lines[:7]] == [
+        "added",
+        "refused",
+        "added",
+        "refused",
+        "refused",
+        "added",
+        "refused",
+    ]
+    assert lines[-1] == "kscorpus: error: 4 of 7 file(s) refused (see above); the other 3 added"
+    assert [a.id for a in load_corpus(corpus_copy).articles][-3:] == ["005", "006", "007"]
+    # the index is up to date: nothing for ingest to do, and the new articles are found
+    assert "nothing to do" in cli("ingest", corpus=corpus_copy, index=index).stderr
+    hits = json.loads(cli("search", "Zxqvian", "--json", corpus=corpus_copy, index=index).stdout)
+    assert [h["id"] for h in hits["hits"]] == ["007"]
+
+
+def test_add_when_every_file_is_refused_changes_nothing(tmp_path, corpus_copy):
+    before = sorted(p.name for p in corpus_copy.iterdir())
+    manifest = (corpus_copy / "manifest.toml").read_bytes()
+    (tmp_path / "blank.txt").write_text("\u3000\n\u00a0\n", encoding="utf-8")
+    (tmp_path / "e.txt").write_bytes(b"")
+    r = cli(
+        "add",
+        str(tmp_path / "blank.txt"),
+        str(tmp_path / "e.txt"),
+        "--json",
+        corpus=corpus_copy,
+        index=tmp_path / "ix",
+    )
+    assert r.exit_code == 4
+    out = json.loads(r.stdout)
+    assert out["added"] == [] and len(out["refused"]) == 2 and out["articles"] == 5
+    assert not (tmp_path / "ix").exists()  # no index update for nothing
+    assert sorted(p.name for p in corpus_copy.iterdir()) == before
+    assert (corpus_copy / "manifest.toml").read_bytes() == manifest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lang", "fr"], "--lang 'fr' must be one of zh, en"),
+        (["--date", "2021-02-30"], "--date '2021-02-30' is not a day of the calendar"),
+        (["--date", "2021-13"], "--date '2021-13' has no month 13"),
+        (["--date", "21-1-1"], "--date '21-1-1' must be YYYY, YYYY-MM or YYYY-MM-DD"),
+    ],
+)
+def test_add_refuses_bad_options_up_front(tmp_path, corpus_copy, args, message):
+    manifest = (corpus_copy / "manifest.toml").read_bytes()
+    (tmp_path / "en.txt").write_text(ENGLISH, encoding="utf-8")
+    r = cli("add", str(tmp_path / "en.txt"), *args, corpus=corpus_copy, index=tmp_path / "ix")
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"kscorpus: error: {message}")
+    assert "manifest.toml" not in r.stderr
+    assert (corpus_copy / "manifest.toml").read_bytes() == manifest
+
+
+def test_the_library_refuses_bad_options_too(corpus_copy, tmp_path):
+    from kscorpus.errors import KscorpusError
+    from kscorpus.manage import add_articles
+
+    (tmp_path / "en.txt").write_text(ENGLISH, encoding="utf-8")
+    with pytest.raises(KscorpusError, match="lang 'fr' must be") as e:
+        add_articles(corpus_copy, [tmp_path / "en.txt"], lang="fr")
+    assert e.value.code == 2
+    report = add_articles(corpus_copy, [tmp_path / "en.txt"], date="2024-02-29")  # leap day
+    assert report.added[0].article.date == "2024-02-29" and not report.refused

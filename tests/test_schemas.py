@@ -46,9 +46,18 @@ def run(index_dir):
 
 
 def test_schemas_are_valid_draft_2020_12(schemas):
-    assert {"search", "show", "list", "stats", "export", "export-article", "export-corpus"} <= {
-        n.removesuffix(".schema.json") for n in schemas
-    }
+    assert {
+        "search",
+        "show",
+        "list",
+        "stats",
+        "export",
+        "export-article",
+        "export-corpus",
+        "add",
+        "remove",
+        "init",
+    } <= {n.removesuffix(".schema.json") for n in schemas}
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["$id"] == name
@@ -97,6 +106,25 @@ def test_import_json_matches(validate, run, tmp_path):
     )
     assert r.exit_code == out.exit_code == 0
     assert validate("import.schema.json", json.loads(out.stdout)) == []
+
+
+def test_init_add_and_remove_json_match(validate, tmp_path, corpus_copy):
+    """add's --json when some files are refused too (exit 4), remove's and init's."""
+    (tmp_path / "new.txt").write_text("A new article about Qwertzy merchants.\n", "utf-8")
+    dup = next(corpus_copy.glob("000_*.txt"))
+    common = ["--corpus", str(corpus_copy), "--index", str(tmp_path / "ix"), "--json"]
+    r = runner.invoke(app, ["add", str(tmp_path / "new.txt"), str(dup), *common])
+    assert r.exit_code == 4, r.output
+    added = json.loads(r.stdout)
+    assert len(added["added"]) == len(added["refused"]) == 1
+    assert validate("add.schema.json", added) == []
+    assert validate("add.schema.json", added | {"skipped": []})  # closed
+    r = runner.invoke(app, ["remove", added["added"][0]["id"], *common])
+    assert r.exit_code == 0, r.output
+    assert validate("remove.schema.json", json.loads(r.stdout)) == []
+    r = runner.invoke(app, ["init", str(tmp_path / "fresh"), "--json"])
+    assert r.exit_code == 0, r.output
+    assert validate("init.schema.json", json.loads(r.stdout)) == []
 
 
 def test_schemas_reject_what_the_commands_never_write(validate, run):

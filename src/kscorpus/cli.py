@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from .corpus_lock import writes_corpus
 from .errors import EXIT_CORPUS, KscorpusError
 from .timings import phase
 
@@ -176,6 +177,7 @@ def _counted(kinds: list[str]) -> str:
 
 @app.command()
 @handled
+@writes_corpus  # a corpus writer: waits for add, remove, import (never for a search)
 def ingest(
     rebuild: Annotated[
         bool,

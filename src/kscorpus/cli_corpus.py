@@ -1,5 +1,8 @@
-"""``kscorpus add`` and ``kscorpus remove``: grow or shrink the corpus, then update the index
-incrementally (only what changed is processed)."""
+"""``kscorpus init``, ``add`` and ``remove``: start, grow or shrink a corpus, then update the
+index incrementally (only what changed is processed).
+
+``add`` and ``remove`` hold the corpus's writer lock (``corpus_lock.writing``) across the change
+and the index update: a second writer waits for the first to finish."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from .cli import CorpusOpt, DebugOpt, IndexOpt, JsonOpt, _err, _print_json, app, handled
+from .errors import EXIT_CORPUS, EXIT_USAGE, KscorpusError
 
 
 def _update_index(corpus_dir: Path | None, index_dir: Path | None) -> Any:
@@ -27,9 +31,50 @@ def _writable_corpus(corpus_dir: Path | None) -> Path:
     if root == bundled_corpus_dir() and "site-packages" in root.parts:
         raise CorpusError(
             "the bundled corpus is part of the installed package; make your own corpus "
-            "directory (see the README) and pass --corpus DIR"
+            "directory ('kscorpus init DIR') and pass --corpus DIR"
         )
     return root
+
+
+@app.command()
+@handled
+def init(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The corpus directory (created if missing).")
+    ],
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Start an empty corpus: DIR with a manifest.toml (comments explaining its format) that
+    'kscorpus add FILE --corpus DIR' fills."""
+    from .manage import init_corpus
+
+    report = init_corpus(directory)
+    root = report.root.resolve()
+    err = _err()
+    if report.created:
+        err.print(f"kscorpus: started an empty corpus in {root} ({report.manifest.name})")
+    else:
+        err.print(f"kscorpus: {root} already holds an empty corpus; nothing to do")
+    if report.unlisted:
+        n = len(report.unlisted)
+        err.print(
+            f"  {n} file{'s' if n != 1 else ''} in it {'are' if n != 1 else 'is'} not in the "
+            f"manifest ({', '.join(report.unlisted[:3])}{', …' if n > 3 else ''}); add them "
+            f"with 'kscorpus add FILE... --corpus {root}'",
+            markup=False,
+        )
+    else:
+        err.print(f"  add articles with 'kscorpus add FILE... --corpus {root}'", markup=False)
+    if as_json:
+        _print_json(
+            {
+                "corpus": str(root),
+                "manifest": str(report.manifest.resolve()),
+                "created": report.created,
+                "unlisted": report.unlisted,
+            }
+        )
 
 
 @app.command()
@@ -53,27 +98,64 @@ def add(
     debug: DebugOpt = False,
 ) -> None:
     """Add articles: copy each file into the corpus under the next free id (UTF-8, GB18030 or
-    Big5; language and script detected), write its manifest entry, update the index."""
-    from .manage import add_article
+    Big5; language and script detected), write their manifest entries, update the index once.
+    Every file is reported, added or refused; any refusal makes the exit code 4."""
+    from .corpus import load_corpus
+    from .corpus_lock import writing
+    from .manage import Refused, add_articles, option_problem
 
+    bad = option_problem(lang, date)
+    if bad:
+        raise KscorpusError(f"--{bad[0]} {bad[1]}", EXIT_USAGE)
     root = _writable_corpus(corpus_dir)
     err = _err()
-    added = []
-    for f in files:
-        res = add_article(root, f, lang=lang, title=title, date=date, translation_of=translation_of)
-        a = res.article
-        err.print(f"kscorpus: added {f} as {a.id} ({a.lang}, {a.script}): {a.title}", markup=False)
-        for note in res.detected:
-            err.print(f"  {note}", markup=False)
-        added.append(a.to_json())
-    report = _update_index(root, index_dir)
-    err.print(
-        f"kscorpus: indexed {report.updated} new or changed article(s); the index holds "
-        f"{report.articles} articles",
-        markup=False,
-    )
+    with writing(root):  # one transaction: the files, the manifest and the index update
+        res = add_articles(
+            root, files, lang=lang, title=title, date=date, translation_of=translation_of
+        )
+        if res.started:
+            err.print(f"kscorpus: {root} had no manifest.toml; started a corpus there")
+        for done in res.results:
+            if isinstance(done, Refused):
+                err.print(f"kscorpus: refused {done.file}: {done.error}", markup=False)
+                continue
+            a = done.article
+            err.print(
+                f"kscorpus: added {done.source} as {a.id} ({a.lang}, {a.script}): {a.title}",
+                markup=False,
+            )
+            for note in done.detected:
+                err.print(f"  {note}", markup=False)
+        if res.added:
+            report = _update_index(root, index_dir)
+            updated, articles = report.updated, report.articles
+            err.print(
+                f"kscorpus: indexed {updated} new or changed article(s); the index holds "
+                f"{articles} articles",
+                markup=False,
+            )
+        else:
+            updated, articles = 0, len(load_corpus(root).articles)
     if as_json:
-        _print_json({"added": added, "updated": report.updated, "articles": report.articles})
+        _print_json(
+            {
+                "added": [
+                    d.article.to_json() | {"source": d.source, "detected": d.detected}
+                    for d in res.added
+                ],
+                "refused": [r.to_json() for r in res.refused],
+                "updated": updated,
+                "articles": articles,
+            }
+        )
+    if res.refused:
+        n, total = len(res.refused), len(res.added) + len(res.refused)
+        err.print(
+            f"kscorpus: error: {n} of {total} file(s) refused (see above)"
+            + (f"; the other {len(res.added)} added" if res.added else ""),
+            markup=False,
+        )
+        raise typer.Exit(EXIT_CORPUS)
 
 
 @app.command()
@@ -86,15 +168,17 @@ def remove(
     debug: DebugOpt = False,
 ) -> None:
     """Remove an article: its manifest entry goes, its file moves to .removed/ in the corpus."""
+    from .corpus_lock import writing
     from .manage import REMOVED, remove_article
 
     root = _writable_corpus(corpus_dir)
-    a = remove_article(root, article_id)
-    report = _update_index(root, index_dir)
-    _err().print(
-        f"kscorpus: removed {a.id} ({a.title}); its file is in {root / REMOVED}; the index "
-        f"holds {report.articles} articles",
-        markup=False,
-    )
+    err = _err()
+    with writing(root):
+        a = remove_article(root, article_id)
+        err.print(
+            f"kscorpus: removed {a.id} ({a.title}); its file is in {root / REMOVED}", markup=False
+        )
+        report = _update_index(root, index_dir)
+    err.print(f"kscorpus: the index holds {report.articles} articles", markup=False)
     if as_json:
         _print_json({"removed": a.to_json(), "articles": report.articles})

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import freshness
+from .dates import date_problem
 from .errors import CorpusError
 from .freshness import MANIFEST
 
@@ -27,7 +28,6 @@ GLOSSARY = "glossary.tsv"
 LANGS = ("zh", "en")
 SCRIPTS = {"zh": ("Hans", "Hant"), "en": ("Latn",)}
 _ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass(frozen=True, slots=True)  # one per article: 100,000 of them at scale
@@ -117,7 +117,8 @@ def resolve_corpus_dir(corpus: str | os.PathLike[str] | None = None) -> Path:
     root = Path(freshness.corpus_dir(corpus))
     if not root.is_dir():
         raise CorpusError(
-            f"corpus directory not found: {root}; pass --corpus DIR or set KSCORPUS_CORPUS"
+            f"corpus directory not found: {root}; pass --corpus DIR or set KSCORPUS_CORPUS "
+            "(start a new corpus with 'kscorpus init DIR')"
         )
     return root
 
@@ -132,7 +133,8 @@ def load_corpus(corpus: str | os.PathLike[str] | None = None, cache: Path | None
         raw = manifest.read_bytes()
     except OSError:
         raise CorpusError(
-            f"no {MANIFEST} in {root}; a corpus directory needs one (see the README)"
+            f"no {MANIFEST} in {root}; a corpus directory needs one (see the README; "
+            f"'kscorpus init {root}' writes an empty one)"
         ) from None
     key = hashlib.sha256(raw).hexdigest()
     entries = _cached_entries(cache, key) if cache else None
@@ -141,7 +143,8 @@ def load_corpus(corpus: str | os.PathLike[str] | None = None, cache: Path | None
         entries = _parse_manifest(raw, manifest)
     lines = _entry_lines(raw.decode("utf-8-sig"))
     articles = tuple(
-        _article(e, manifest, lines[i] if i < len(lines) else 0) for i, e in enumerate(entries)
+        _article(e, f"{manifest}:{lines[i] if i < len(lines) else 0}")
+        for i, e in enumerate(entries)
     )
     _check_links(articles, manifest)
     if cache and parsed:
@@ -162,8 +165,8 @@ def _parse_manifest(raw: bytes, manifest: Path) -> list[object]:
     except tomllib.TOMLDecodeError as e:
         raise CorpusError(f"{manifest}: invalid TOML: {e}") from None
     entries = data.get("article", [])
-    if not isinstance(entries, list) or not entries:
-        raise CorpusError(f"{manifest}: no [[article]] entries")
+    if not isinstance(entries, list):  # zero entries is an empty corpus, not an error
+        raise CorpusError(f"{manifest}: 'article' must be a list of [[article]] tables")
     return entries
 
 
@@ -184,23 +187,19 @@ def _save_entries(cache: Path, key: str, entries: list[object]) -> None:
     index directory about to be built if need be; one that cannot take it goes without."""
     import json
 
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
+    from .atomic import write_atomic
+
+    with contextlib.suppress(OSError):
         cache.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"sha256": key, "entries": entries}, ensure_ascii=False)
-        tmp.write_text(data, encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        write_atomic(cache, data.encode("utf-8"), durable=False)  # a cache: no need to sync
 
 
 def _entry_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[article]]"]
 
 
-def _article(entry: object, manifest: Path, line: int) -> Article:
-    where = f"{manifest}:{line}"
+def _article(entry: object, where: str) -> Article:
     if not isinstance(entry, dict):
         raise CorpusError(f"{where}: an [[article]] entry must be a table")
     known = set(Article.__dataclass_fields__)
@@ -223,10 +222,22 @@ def _article(entry: object, manifest: Path, line: int) -> Article:
             f"{where}: script {a.script!r} does not fit lang {a.lang!r}; "
             f"use one of {', '.join(SCRIPTS[a.lang])}"
         )
-    if a.date and not _DATE_RE.match(a.date):
-        raise CorpusError(f"{where}: date {a.date!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    problem = date_problem(a.date) if a.date else None
+    if problem:
+        raise CorpusError(f"{where}: date {a.date!r} {problem}")
     if "/" in a.file or "\\" in a.file or a.file.startswith("."):
         raise CorpusError(f"{where}: file {a.file!r} must be a plain file name in the corpus")
+    return a
+
+
+def checked_entry(
+    entry: dict[str, str], where: str, manifest: Path, others: tuple[Article, ...]
+) -> Article:
+    """A new manifest entry, validated as ``load_corpus`` would validate it among ``others``
+    (the articles already in the manifest): fields, id unique, translation link. ``where``
+    names the entry in messages (it has no manifest line yet)."""
+    a = _article(entry, where)
+    _check_links((*others, a), manifest)
     return a
 
 

@@ -8,7 +8,8 @@ segmented and aligned differently.
 
 Everything is written to a staging directory beside the target and loaded as a corpus there, so
 a bad export changes nothing; the files are then renamed into the target one by one (each
-appears whole), the manifest last.
+appears whole), the manifest last, under the target's writer lock (``corpus_lock``): an
+``add`` into the same directory waits for the import to finish, and the other way round.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any, TypeGuard
 
 from .align import GLOSSARY
 from .corpus import MANIFEST, USERDICT, load_corpus
+from .corpus_lock import LOCK_FILE, writing
 from .errors import EXIT_USAGE, CorpusError, KscorpusError
 from .export import MANIFEST_FIELDS, fsync_dir
 
@@ -162,12 +164,7 @@ def import_corpus(
     root = Path(target).expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise KscorpusError(f"{root} is not a directory; import into a directory", EXIT_USAGE)
-    if root.is_dir() and any(root.iterdir()) and not force:
-        raise KscorpusError(
-            f"{root} is not empty; import into a new or empty directory, or pass --force to "
-            "replace the corpus files in it",
-            EXIT_USAGE,
-        )
+    _check_empty(root, force)
     names = [a["file"] for a in articles]
     if len(set(names)) != len(names):
         raise CorpusError(f"{source}: two articles share a file name; file names must be unique")
@@ -193,17 +190,30 @@ def import_corpus(
             msg = str(e).replace(str(stage), str(root))
             raise CorpusError(f"{source} does not make a valid corpus: {msg}") from None
         root.mkdir(exist_ok=True)
-        for name, data in files.items():
-            if data is None:
-                (root / name).unlink(missing_ok=True)
-            else:
-                os.replace(stage / name, root / name)
-        fsync_dir(root)
+        with writing(root):
+            _check_empty(root, force)  # again: another writer may have been first
+            for name, data in files.items():
+                if data is None:
+                    (root / name).unlink(missing_ok=True)
+                else:
+                    os.replace(stage / name, root / name)
+            fsync_dir(root)
     except OSError as e:
         raise KscorpusError(f"cannot write {root}: {e.strerror or e}", EXIT_USAGE) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return ImportReport(root, len(articles), tuple(n for n, d in files.items() if d is not None))
+
+
+def _check_empty(root: Path, force: bool) -> None:
+    if force or not root.is_dir():
+        return
+    if any(p.name != LOCK_FILE for p in root.iterdir()):
+        raise KscorpusError(
+            f"{root} is not empty; import into a new or empty directory, or pass --force to "
+            "replace the corpus files in it",
+            EXIT_USAGE,
+        )
 
 
 def _write(path: Path, data: bytes) -> None:
