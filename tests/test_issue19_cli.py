@@ -65,3 +65,55 @@ def test_teaser_then_its_paragraph_keeps_the_paragraph(tmp_path):
     shown = json.loads(cli("show", "000", "--json", corpus=corpus).stdout)
     assert [p["text"] for p in shown["paragraphs"]] == ["标题", zh]
     assert [r["kind"] for r in shown["repairs"]] == ["duplicate"]
+
+
+ZH = "快手电商在北京举办引力大会。\r\n第二段说信任电商。\r\n"
+
+
+@pytest.mark.parametrize(
+    ("enc", "bom"),
+    [
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+        ("utf-32-be", b"\x00\x00\xfe\xff"),
+    ],
+)
+def test_utf16_and_utf32_files_with_a_bom_are_ingested(tmp_path, enc, bom):
+    corpus = make_corpus(tmp_path / "c", {"000": ("zh", bom + ZH.encode(enc))})
+    r = cli("ingest", corpus=corpus)
+    assert r.exit_code == 0, r.output
+    shown = json.loads(cli("show", "000", "--json", corpus=corpus).stdout)
+    assert [p["text"] for p in shown["paragraphs"]] == [
+        "快手电商在北京举办引力大会。",
+        "第二段说信任电商。",
+    ]
+    found = json.loads(cli("search", "信任电商", "--json", corpus=corpus).stdout)
+    assert [h["id"] for h in found["hits"]] == ["000"]
+
+
+def test_utf16_without_a_bom_is_refused_in_one_line(tmp_path):
+    corpus = make_corpus(
+        tmp_path / "c",
+        {"000": ("zh", ZH.encode("utf-16-le")), "001": ("en", b"An English article.\n")},
+    )
+    r = cli("ingest", corpus=corpus)
+    assert r.exit_code == 4
+    [line] = [ln for ln in r.stderr.splitlines() if "000_x.txt" in ln]
+    assert "UTF-16 (little-endian) text without a byte-order mark" in line
+    assert line.endswith("save it as UTF-8") and "Traceback" not in r.output
+    r = runner.invoke(app, ["add", str(corpus / "000_x.txt"), "--corpus", str(corpus)])
+    assert r.exit_code == 4 and "save it as UTF-8" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("blank", ["\u3000\u3000\n", "\u00a0\n\u2028\n", "\u200b\ufeff\n", " \t"])
+def test_files_of_only_white_space_count_as_empty(tmp_path, blank):
+    corpus = make_corpus(
+        tmp_path / "c",
+        {"000": ("zh", blank.encode()), "001": ("en", b"An English article.\n")},
+    )
+    r = cli("ingest", corpus=corpus)
+    assert r.exit_code == 4
+    assert "skipped 000:" in r.stderr and "empty or only white space" in r.stderr
+    assert cli("show", "000", corpus=corpus).exit_code == 3
