@@ -117,3 +117,42 @@ def test_files_of_only_white_space_count_as_empty(tmp_path, blank):
     assert r.exit_code == 4
     assert "skipped 000:" in r.stderr and "empty or only white space" in r.stderr
     assert cli("show", "000", corpus=corpus).exit_code == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["search", "x", "-n", "0"], "--limit"),
+        (["search", "x", "--limit", "-3"], "--limit"),
+        (["search", "x", "--lang", "both"], "--lang must be zh or en"),
+        (["search", "x", "--since", "2021-13"], "--since '2021-13'"),
+        (["search", "x", "--script", "Cyrl"], "--script"),
+        (["kwic", "电商", "--width", "0"], "--width"),
+        (["kwic", "电商", "-w", "-5"], "--width"),
+        (["kwic", "电商", "-n", "0"], "--limit"),
+        (["kwic", "电商", "--sort", "up"], "--sort"),
+        (["kwic", "电商", "--lang", "fr"], "--lang"),
+        (["kwic", "电商", "--until", "2021-02-30"], "--until '2021-02-30'"),
+        (["keywords", "000", "-n", "0"], "--top"),
+        (["keywords", "000", "--top", "-1"], "--top"),
+        (["similar", "000", "-n", "0"], "--top"),
+        (["export", "--format", "xml"], "--format"),
+        (["export", "--since", "2021-13-01"], "--since"),
+        (["show", "000", "--lang", "fr"], "--lang must be one of zh, en, both, not 'fr'"),
+    ],
+)
+def test_bad_option_values_exit_2_before_any_index_work(tmp_path, args, names):
+    corpus = make_corpus(tmp_path / "c", {"000": ("en", b"An English article.\n")})
+    r = cli(*args, corpus=corpus)
+    assert r.exit_code == 2, r.output
+    assert names in r.stderr and r.stdout == "" and "Traceback" not in r.output
+    assert not (corpus / "ix").exists()  # refused before the index was built
+
+
+def test_show_lang_accepts_each_value_it_names(tmp_path):
+    corpus = make_corpus(tmp_path / "c", {"000": ("en", b"An English article.\n")})
+    assert cli("show", "000", "--lang", "en", corpus=corpus).exit_code == 0
+    r = cli("show", "000", "--lang", "zh", corpus=corpus)
+    assert r.exit_code == 3  # a valid value: no Chinese version, not a usage error
+    r = cli("show", "000", "--lang", "both", corpus=corpus)
+    assert r.exit_code == 3, r.output  # valid too: not a translation pair

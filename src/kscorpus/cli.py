@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .errors import EXIT_CORPUS, KscorpusError
+from .errors import EXIT_CORPUS, KscorpusError, QueryError
 from .timings import phase
 
 warnings.filterwarnings("ignore", category=SyntaxWarning)
@@ -339,6 +339,7 @@ def search(
 ) -> None:
     """Search: rank articles (or passages) for a query in Chinese or English."""
     clock = _clock() if timings else None
+    meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     with phase(clock, "imports"):
         from .search import search as run
     with phase(clock, "index"):
@@ -354,7 +355,7 @@ def search(
             original=original,
             parallel=parallel,
             cross=cross,
-            filters=filters(lang, script, since, until, event, publisher),
+            filters=meta_filters,
             facets=facets,
             timings=clock,
         )
@@ -407,8 +408,13 @@ def _show_results(res: Any, as_json: bool, passages: bool, original: bool) -> No
     _err().print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)
 
 
+SHOW_LANGS = ("zh", "en", "both")
+
+
 def _check_lang(lang: str | None) -> None:
-    filters(lang=lang)  # the one place options are validated
+    """``show --lang`` takes ``both`` besides the languages the filters take."""
+    if lang is not None and lang not in SHOW_LANGS:
+        raise QueryError(f"--lang must be one of {', '.join(SHOW_LANGS)}, not {lang!r}")
 
 
 @app.command()
@@ -444,9 +450,9 @@ def show(
     """Print an article, or its counterpart in the other language."""
     from .versions import aligned_pair, find_version
 
+    _check_lang(lang)
     if lang == "both":
         side_by_side, lang = True, None
-    _check_lang(lang)
     handle = _open(corpus_dir, index_dir)
     if side_by_side:
         zh, en, segments = aligned_pair(handle, article_id)

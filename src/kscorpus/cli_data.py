@@ -104,10 +104,10 @@ def export(
 
     if mapping is not None and fmt is not Format.opensearch_bulk:
         raise KscorpusError("--mapping goes with --format opensearch-bulk", EXIT_USAGE)
+    meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     handle = _open(corpus_dir, index_dir)
     corpus = load_corpus(corpus_dir)
     chosen = ex.select(handle, ids, query)
-    meta_filters = filters(lang, script, since, until, event, publisher)
     if meta_filters.active():
         admitted = set(meta_filters.ids(handle.articles_meta()))
         chosen = [i for i in chosen if i in admitted]
