@@ -210,8 +210,20 @@ def test_translation_pair_scores_far_above_other_articles(docs, glossary):
         f"\npair_score with 001: 000 {pair:.3f}, "
         + ", ".join(f"{i} {s:.3f}" for i, s in others.items())
     )
-    assert pair > 0.6 > 0.45 > max(others.values())
+    assert pair > 0.6 and max(others.values()) < 0.45
     assert pair > 2 * max(others.values())
+
+
+def test_pair_score_is_the_weighted_dice_of_the_anchors():
+    zh = "5月13日,销售额增长76.71%,达到230亿元。"
+    en = "On May 13, sales grew 76.71% to 23 billion yuan, and 12% more in Q4 of 2021."
+    # Worked by hand. Shared: May 13 (a date, weight 1), 76.71% (2) and 230亿 = 23 billion
+    # (a big amount, 2): 5, which is all of the Chinese side. The English side adds 12% (2),
+    # Q4 of 2021 (a quarter, 1.5), the year 2021 (0.25) and the Latin token q4 (1): 9.75.
+    # Dice: 2 * 5 / (5 + 9.75) = 40/59.
+    assert pair_score(zh, en, Glossary([])) == pytest.approx(40 / 59)
+    assert pair_score(zh, zh, Glossary([])) == pytest.approx(1.0)
+    assert pair_score(zh, "No numbers here.", Glossary([])) == 0.0
 
 
 def test_empty_sides():

@@ -63,7 +63,7 @@ def test_kwic_and_export_filters(run):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--since", "22"], "--since must be YYYY"),
+        (["--since", "22"], "--since '22' must be YYYY, YYYY-MM or YYYY-MM-DD"),
         (["--script", "Cyrl"], "--script must be one of"),
         (["--lang", "fr"], "--lang must be zh or en"),
     ],
@@ -80,3 +80,26 @@ def test_filters_library():
     assert not Filters().active() and Filters(publisher="p").active()
     with pytest.raises(QueryError):
         Filters(until="2024/01")
+
+
+@pytest.mark.parametrize("command", [["search", "电商"], ["kwic", "电商"], ["export"]])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--until", "2021-02-30"], "--until '2021-02-30' is not a day of the calendar"),
+        (["--since", "2021-13"], "--since '2021-13' has no month 13"),
+        (["--since", "2021-00-10"], "--since '2021-00-10' has no month 00"),
+        (["--until", "2023-02-29"], "(2023-02 has no day 29)"),
+    ],
+)
+def test_dates_must_be_on_the_calendar(run, command, options, message):
+    r = run(*command, *options)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == "" and "Traceback" not in r.output
+    [line] = r.stderr.splitlines()
+    assert message in line and line.startswith("kscorpus: error: --")
+
+
+def test_leap_day_is_a_date(run):
+    r = run("search", "电商", "--since", "2020-02-29", "--json")
+    assert r.exit_code == 0 and ids(r) == ids(run("search", "电商", "--json"))  # all are later

@@ -1,6 +1,8 @@
 """Each fix on its own: what it must change, and the look-alikes it must leave alone."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kscorpus.fixes import (
     LOST,
@@ -172,3 +174,85 @@ def test_labelled_teaser_running_into_two_paragraphs_goes():
 def test_short_repeated_headings_stay():
     text = "快手电商\n\n快手电商在北京举办了引力大会。\n\n快手电商\n\n第二段。"
     assert remove_repeats(text) == []
+
+
+def test_back_to_back_repeat_keeps_one_copy():
+    para = "This paragraph about the Gravity Conference is repeated back to back."
+    text = f"Title\n\n{para}\n\n{para}\n\nEnd."
+    assert apply(text, remove_repeats(text)) == f"Title\n\n{para}\n\nEnd."
+    [fix] = remove_repeats(text)
+    assert text[fix.start : fix.end] == f"{para}\n\n"  # the first copy goes, the last stays
+
+
+def test_triple_repeat_keeps_the_last_copy():
+    para = "快手电商在北京召开2022年引力大会,主题为新市场电商信任铸就新红利。"
+    text = f"{para}\n\n{para}\n\n{para}"
+    fixes = remove_repeats(text)
+    assert apply(text, fixes) == para
+    assert [text[f.start : f.end] for f in fixes] == [f"{para}\n\n"] * 2
+    assert all("later" in f.note for f in fixes)
+
+
+def test_teaser_followed_by_its_full_paragraph_keeps_the_paragraph():
+    para = "On May 13, Kuaishou E-commerce held the 2022 conference in Beijing."
+    text = f"{para[:30]}\n\n{para}\n\nEnd."
+    assert apply(text, remove_repeats(text)) == f"{para}\n\nEnd."
+    text = f"核心提示{para[:30]}\n\n{para}\n\n{para}"  # labelled teaser, then two copies
+    assert apply(text, remove_repeats(text)) == para
+
+
+def test_separated_repeat_keeps_the_last_copy():
+    para = "快手电商在北京召开2022年引力大会,主题为新市场电商信任铸就新红利。"
+    text = f"{para}\n\n中间一段。\n\n{para}"
+    assert apply(text, remove_repeats(text)) == f"中间一段。\n\n{para}"
+
+
+_WORDS = st.sampled_from(["ab", "cd", "ef", "快手", "电商", "信任", "2022", "x"])
+_BASE = st.lists(_WORDS, min_size=8, max_size=20).map(" ".join)
+
+
+@st.composite
+def _repeated_paragraphs(draw):
+    """Paragraphs drawn from a few distinct ones (each opened by its own marker), with whole
+    repeats, truncated copies, and teasers (optionally labelled) of what follows them."""
+    drawn = draw(st.lists(_BASE, min_size=1, max_size=4))
+    bases = [f"{chr(0x41 + i)} {b}" for i, b in enumerate(drawn)]
+    plan = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["whole", "whole", "copy", "teaser"]),
+                st.integers(0, len(bases) - 1),
+                st.integers(5, 80),  # where a copy or teaser is cut
+                st.sampled_from(["", "核心", "导读:", "核心提示"]),
+                st.sampled_from(["", " "]),
+            ),
+            min_size=1,
+            max_size=10,
+        )
+    )
+    items: list[tuple[str, str]] = []  # (kind, text), built from the end
+    for kind, b, cut, label, joiner in reversed(plan):
+        if kind == "teaser" and items:
+            ahead = joiner.join(t for _, t in items)
+            items.insert(0, ("teaser", label + ahead[:cut].strip()))
+        elif kind == "copy":
+            items.insert(0, ("copy", bases[b][:cut].strip()))
+        else:
+            items.insert(0, ("whole", bases[b]))
+    return items
+
+
+@settings(max_examples=400, deadline=None)
+@given(_repeated_paragraphs())
+def test_cleaning_never_loses_a_paragraph(items):
+    text = "\n\n".join(t for _, t in items)
+    cleaned = apply(text, remove_repeats(text))
+    lines = [line for line in cleaned.split("\n") if line.strip()]
+    for kind, t in items:
+        if kind == "teaser":  # its label (8 characters at most) may go, not the rest
+            joined = [j.join(lines) for j in ("", " ")]
+            assert any(t[k:] in j for k in range(9) for j in joined), (t, cleaned)
+        else:  # in one paragraph: itself or a longer one that contains it
+            assert any(t in line for line in lines), (t, cleaned)
+    long = [line for line in lines if len(line) >= 20]
+    assert len(long) == len(set(long)), cleaned  # of identical paragraphs one copy stays

@@ -6,13 +6,13 @@ stderr. Errors are one line and a documented exit code, never a traceback (``--d
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
 import sys
-import tempfile
 import time
-import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from .corpus_lock import writes_corpus
-from .errors import EXIT_CORPUS, KscorpusError
+from .errors import EXIT_CORPUS, KscorpusError, QueryError
 from .timings import phase
 
 warnings.filterwarnings("ignore", category=SyntaxWarning)
@@ -101,9 +101,30 @@ def _err() -> Any:
 
 
 def _out() -> Any:
+    """The console for stdout. A closed stdout raises BrokenPipeError from it, for
+    ``handled`` to turn into the one exit status of a closed pipe (rich's own handling exits
+    with 1, like an unexpected error)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    class Out(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "stdout is closed")
+
+    return Out(highlight=False)
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell shows for any tool whose reader left
+
+
+def _stdout_closed() -> None:
+    """The reader of stdout went away (``| head``). That is not an error, so no message; the
+    status says the output was cut short, as a shell shows for ``cat`` or ``git`` (ended by
+    SIGPIPE). Anything still buffered goes to /dev/null, so Python says nothing at exit."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: no descriptor (a test's)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def handled(fn: F) -> F:
@@ -112,7 +133,9 @@ def handled(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+            return result
         except KscorpusError as e:
             _err().print(f"kscorpus: error: {e}", markup=False)
             raise typer.Exit(e.code) from None
@@ -121,15 +144,14 @@ def handled(fn: F) -> F:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
-        except Exception:
+        except Exception as e:
+            if isinstance(e, BrokenPipeError):
+                _stdout_closed()
+                raise typer.Exit(EXIT_BROKEN_PIPE) from None
             if kwargs.get("debug"):
                 raise
-            fd, log = tempfile.mkstemp(prefix="kscorpus-", suffix=".log")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(traceback.format_exc())
             _err().print(
-                f"kscorpus: unexpected error: {sys.exc_info()[1]!r}; details in {log} "
-                "(rerun with --debug to see them here)",
+                f"kscorpus: unexpected error: {e!r} (rerun with --debug to see the traceback)",
                 markup=False,
             )
             raise typer.Exit(1) from None
@@ -341,6 +363,7 @@ def search(
 ) -> None:
     """Search: rank articles (or passages) for a query in Chinese or English."""
     clock = _clock() if timings else None
+    meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     with phase(clock, "imports"):
         from .search import search as run
     with phase(clock, "index"):
@@ -356,7 +379,7 @@ def search(
             original=original,
             parallel=parallel,
             cross=cross,
-            filters=filters(lang, script, since, until, event, publisher),
+            filters=meta_filters,
             facets=facets,
             timings=clock,
         )
@@ -409,8 +432,13 @@ def _show_results(res: Any, as_json: bool, passages: bool, original: bool) -> No
     _err().print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)
 
 
+SHOW_LANGS = ("zh", "en", "both")
+
+
 def _check_lang(lang: str | None) -> None:
-    filters(lang=lang)  # the one place options are validated
+    """``show --lang`` takes ``both`` besides the languages the filters take."""
+    if lang is not None and lang not in SHOW_LANGS:
+        raise QueryError(f"--lang must be one of {', '.join(SHOW_LANGS)}, not {lang!r}")
 
 
 @app.command()
@@ -446,9 +474,9 @@ def show(
     """Print an article, or its counterpart in the other language."""
     from .versions import aligned_pair, find_version
 
+    _check_lang(lang)
     if lang == "both":
         side_by_side, lang = True, None
-    _check_lang(lang)
     handle = _open(corpus_dir, index_dir)
     if side_by_side:
         zh, en, segments = aligned_pair(handle, article_id)
@@ -550,7 +578,18 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)  # absent on a StringIO
         if reconfigure and (stream.encoding or "").lower().replace("-", "") != "utf8":
             reconfigure(encoding="utf-8")
-    app()
+    try:
+        app()
+    finally:  # output outside a command (help, usage) meets a closed pipe the same way
+        # (Typer's own handling wraps stdout in a PacifyFlushWrapper and exits with 1.)
+        try:
+            sys.stdout.flush()
+            closed = type(sys.stdout).__name__ == "PacifyFlushWrapper"
+        except BrokenPipeError:
+            closed = True
+        if closed:
+            _stdout_closed()
+            sys.exit(EXIT_BROKEN_PIPE)
 
 
 from . import cli_corpus, cli_data, cli_study  # noqa: E402, F401  (register their commands)

@@ -3,8 +3,6 @@ module is imported. Data goes to stdout (or ``--out``) and nothing else does."""
 
 from __future__ import annotations
 
-import os
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -104,10 +102,10 @@ def export(
 
     if mapping is not None and fmt is not Format.opensearch_bulk:
         raise KscorpusError("--mapping goes with --format opensearch-bulk", EXIT_USAGE)
+    meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     handle = _open(corpus_dir, index_dir)
     corpus = load_corpus(corpus_dir)
     chosen = ex.select(handle, ids, query)
-    meta_filters = filters(lang, script, since, until, event, publisher)
     if meta_filters.active():
         admitted = set(meta_filters.ids(handle.articles_meta()))
         chosen = [i for i in chosen if i in admitted]
@@ -137,10 +135,7 @@ def export(
 def _to_stdout(chunks: Any) -> None:
     from .export import write_stdout
 
-    try:
-        write_stdout(chunks)
-    except BrokenPipeError:  # the reader stopped early (| head): not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    write_stdout(chunks)  # a closed pipe (| head) ends as for every command (handled)
 
 
 @app.command(name="import")
@@ -230,10 +225,11 @@ def corpus_stats(handle: Any) -> dict[str, Any]:
 
 
 def _render_stats(data: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    out = Console(highlight=False)
+    from .cli import _out
+
+    out = _out()
     summary = Table(box=None, show_header=False, pad_edge=False)
     summary.add_column(style="bold")
     summary.add_column(justify="right")

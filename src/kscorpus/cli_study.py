@@ -82,6 +82,7 @@ def kwic(
     """Keyword in context: every occurrence of a term, aligned on the term, one per line."""
     from .study import kwic as run
 
+    meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     res = run(
         _open(corpus_dir, index_dir),
         " ".join(term),
@@ -89,7 +90,7 @@ def kwic(
         sort=sort.value,
         parallel=parallel,
         limit=limit,
-        filters=filters(lang, script, since, until, event, publisher),
+        filters=meta_filters,
     )
     if as_json:
         _print_json(res.to_json())

@@ -3,15 +3,14 @@ publisher, all decided on the manifest fields the index keeps for every article.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .dates import date_problem
 from .errors import QueryError
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SCRIPTS = ("Hans", "Hant", "Latn")
 
 
@@ -34,8 +33,9 @@ class Filters:
             raise QueryError(f"--script must be one of {', '.join(SCRIPTS)}, not {self.script!r}")
         for name in ("since", "until"):
             value = getattr(self, name)
-            if value is not None and not _DATE.match(value):
-                raise QueryError(f"--{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+            problem = None if value is None else date_problem(value)
+            if problem:
+                raise QueryError(f"--{name} {value!r} {problem}")
 
     def active(self) -> bool:
         return any(getattr(self, f.name) is not None for f in fields(self))

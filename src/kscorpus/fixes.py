@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from itertools import islice, pairwise
@@ -486,37 +486,67 @@ _MAX_LABEL = 8
 
 def remove_repeats(text: str) -> list[Fix]:
     """Delete paragraphs that repeat another paragraph, whole or truncated, or that preview
-    (after a short label) the paragraphs that follow them."""
+    (after a short label) the paragraphs that follow them.
+
+    Text is never lost: a paragraph goes only where the copy that stands for it stays. Of
+    identical paragraphs the last stays; a truncated copy goes where the longer paragraph
+    stays; a teaser goes where the paragraphs it previews stay. Decisions are made from the
+    last paragraph back, so what follows a paragraph is settled when it is judged, and an
+    earlier paragraph that might go and is not yet judged counts as removed: every removal
+    rests on paragraphs that certainly stay (of back-to-back copies the second stays).
+    """
     lines = _line_spans(text)
     paras = [(i, " ".join(text[s:e].split())) for i, (s, e) in enumerate(lines)]
     paras = [(i, p) for i, p in paras if p]
     by_head: dict[str, list[int]] = {}
     for n, (_, p) in enumerate(paras):
         by_head.setdefault(p[:_MIN_REPEAT], []).append(n)
-    doomed: dict[int, str] = {}
-    for n, (i, p) in enumerate(paras):
-        if len(p) < _MIN_REPEAT:
-            continue
+
+    def copies(n: int) -> Iterator[int]:
+        """The paragraphs that make ``paras[n]`` a repeat: longer ones that start with it,
+        and identical ones after it."""
+        p = paras[n][1]
         for m in by_head[p[:_MIN_REPEAT]]:
             q = paras[m][1]
-            if m != n and q.startswith(p) and (len(q) > len(p) or m < n):
-                whole = "repeats" if len(q) == len(p) else "truncated copy of"
-                doomed[i] = f"{whole} {'an earlier' if m < n else 'a later'} paragraph"
-                break
-        else:
-            label = _teaser_label(p, paras, n + 1)
-            if label is not None:
-                doomed[i] = "teaser repeating the start of what follows"
+            if m != n and q.startswith(p) and (len(q) > len(p) or m > n):
+                yield m
+
+    def following(n: int) -> Iterator[str]:
+        return (q for _, q in islice(paras, n + 1, None))
+
+    gone = {  # every paragraph that might go; those kept are taken out as they are judged
+        n
+        for n, (_, p) in enumerate(paras)
+        if len(p) >= _MIN_REPEAT and (any(copies(n)) or _teaser_label(p, following(n)) is not None)
+    }
+    doomed: dict[int, str] = {}
+    kept_after: list[str] = []  # the kept paragraphs after the one being judged, nearest last
+    for n in reversed(range(len(paras))):
+        i, p = paras[n]
+        note = None
+        if n in gone:
+            if (m := next((m for m in copies(n) if m not in gone), None)) is not None:
+                whole = "repeats" if len(paras[m][1]) == len(p) else "truncated copy of"
+                note = f"{whole} {'an earlier' if m < n else 'a later'} paragraph"
+            elif (label := _teaser_label(p, reversed(kept_after))) is not None:
+                note = "teaser repeating the start of what follows"
                 if label:
-                    doomed[i] += f" (after the label {label!r})"
+                    note += f" (after the label {label!r})"
+        if note is None:
+            gone.discard(n)
+            kept_after.append(p)
+        else:
+            doomed[i] = note
     return _removals(text, lines, doomed)
 
 
-def _teaser_label(para: str, paras: list[tuple[int, str]], start: int) -> str | None:
-    """The label before ``para``'s copy of the start of ``paras[start:]``; None if no copy."""
+def _teaser_label(para: str, following: Iterable[str]) -> str | None:
+    """The label before ``para``'s copy of the start of the paragraphs that follow it; None if
+    it is no such copy."""
+    after = list(islice(following, len(para)))  # enough: each is at least one character
     for joiner in ("", " "):
         ahead = ""
-        for _, q in islice(paras, start, None):
+        for q in after:
             ahead = f"{ahead}{joiner}{q}" if ahead else q
             if len(ahead) >= len(para):
                 break
