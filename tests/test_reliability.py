@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -276,12 +277,14 @@ def test_ctrl_c_during_ingest_cleans_up(built, jobs):
     still_whole(index, before)
 
 
-def test_two_ingests_at_once_one_refuses_and_searches_keep_answering(built):
+def test_two_ingests_at_once_one_waits_then_refuses_and_searches_keep_answering(built, monkeypatch):
     corpus, index, before = built
     (corpus / GOOD).touch()
     (index / ".lock").write_text(str(os.getpid()))  # a live ingest holds the lock
+    monkeypatch.setenv("KSCORPUS_LOCK_TIMEOUT", "0.5")
+    t0 = time.monotonic()
     r = cli("ingest", corpus=corpus, index=index)
-    assert r.exit_code == 5
+    assert r.exit_code == 5 and time.monotonic() - t0 >= 0.5  # waited its turn first
     assert f"another kscorpus ingest (pid {os.getpid()})" in r.stderr
     # a search on the (now stale) index answers from the last complete one
     r = cli("search", "信任电商", "--json", corpus=corpus, index=index)
@@ -465,3 +468,18 @@ def test_plain_output_in_any_locale(index_dir, env):
     assert r.returncode == 0, r.stderr
     assert "\x1b[" not in out and "【信任电商】" in out
     assert "Traceback" not in r.stderr.decode("utf-8")
+
+
+def test_an_add_waits_for_an_index_update_in_progress(built, tmp_path):
+    """A search refreshing the index holds its lock: an ``add`` waits for it, then indexes."""
+    corpus, index, _ = built
+    (index / ".lock").write_text(str(os.getpid()))
+    threading.Timer(0.5, (index / ".lock").unlink).start()
+    new = tmp_path / "new.txt"
+    new.write_text("Waiting article\n\nA marker word qwzxv in English.\n", encoding="utf-8")
+    t0 = time.monotonic()
+    r = cli("add", str(new), corpus=corpus, index=index)
+    assert r.exit_code == 0, r.output
+    assert time.monotonic() - t0 >= 0.5
+    found = json.loads(cli("search", "qwzxv", "--json", corpus=corpus, index=index).stdout)
+    assert found["total"] == 1 and "building" not in r.stderr

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -100,6 +100,8 @@ class CorpusMachine(RuleBasedStateMachine):
         self.gone: set[str] = set()
         self.serial = 0
         self.steps = 0
+        self.segments = 0  # of the articles index after the last step
+        self.rebuilt = False
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -195,6 +197,9 @@ class CorpusMachine(RuleBasedStateMachine):
     def rebuild(self, jobs: int) -> None:
         r = self._cli("ingest", "--rebuild", "--jobs", str(jobs))
         assert r.exit_code == 0, r.output
+        self.rebuilt = True
+        if jobs > 1 and len(self.live) > 1:
+            event("parallel build")
 
     @rule(picks=st.lists(st.integers(0, 9), min_size=1, max_size=3))
     def two_writers_at_once(self, picks: list[int]) -> None:
@@ -221,6 +226,12 @@ class CorpusMachine(RuleBasedStateMachine):
 
         assert [a["id"] for a in json.loads(listed.stdout)] == list(markers)
         h = open_index(self.index)
+        leaves = [leaf for leaf, _ in h.searcher("articles").reader().leaf_readers()]
+        if len(leaves) < self.segments and not self.rebuilt:
+            event("segments merged by a commit")
+        if any(leaf.has_deletions() for leaf in leaves):
+            event("segments holding deletions")
+        self.segments, self.rebuilt = len(leaves), False
         try:
             for aid, m in markers.items():
                 assert [x.id for x in search(h, m).hits] == [aid], m

@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .corpus_lock import writes_corpus
+from .corpus_lock import timeout_from_env, writes_corpus
 from .errors import EXIT_CORPUS, KscorpusError, QueryError
 from .timings import phase
 
@@ -252,7 +252,7 @@ def ingest(
                 shown[0] = now
                 bar.refresh()
 
-        report = build(corpus, root, progress, rebuild=rebuild, jobs=jobs)
+        report = build(corpus, root, progress, rebuild=rebuild, jobs=jobs, wait=timeout_from_env())
     for p in report.proposed_pairs:
         err.print(
             f"  proposed translation pair: {p['zh']} ↔ {p['en']} (anchor overlap {p['score']}); "

@@ -17,10 +17,11 @@ from .errors import EXIT_CORPUS, EXIT_USAGE, KscorpusError
 
 def _update_index(corpus_dir: Path | None, index_dir: Path | None) -> Any:
     from .corpus import load_corpus
+    from .corpus_lock import timeout_from_env
     from .index import build, resolve_index_dir
 
     corpus = load_corpus(corpus_dir)
-    return build(corpus, resolve_index_dir(index_dir, corpus.root))
+    return build(corpus, resolve_index_dir(index_dir, corpus.root), wait=timeout_from_env())
 
 
 def _writable_corpus(corpus_dir: Path | None) -> Path:

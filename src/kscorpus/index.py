@@ -352,6 +352,7 @@ def build(
     progress: Progress | None = None,
     rebuild: bool = False,
     jobs: int | None = None,
+    wait: float = 0.0,
 ) -> BuildReport:
     """Write a new index generation and switch to it atomically.
 
@@ -359,7 +360,8 @@ def build(
     the same user dictionary and glossary, its files are hard-linked into the new generation and
     only articles whose bytes or manifest entry changed are cleaned and indexed again (content
     hashes, not times); nothing changed means nothing is written. ``jobs`` processes write
-    (default: one per core when there are enough articles; see ``writing``).
+    (default: one per core when there are enough articles; see ``writing``). ``wait``: seconds
+    to wait for another process updating the index (a search's refresh, say) to finish.
     """
     from whoosh import index as windex
 
@@ -371,7 +373,7 @@ def build(
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise IndexError_(f"cannot create index directory {root}: {e.strerror}") from None
-    with _lock(root):
+    with _lock(root, wait):
         old = None if rebuild else _reusable(corpus, root)
         # hashed one file at a time (a large corpus is never held in memory), and only to
         # compare with an index being updated: a full build's workers hash what they read
@@ -732,23 +734,31 @@ def _collect_garbage(root: Path, keep: str) -> None:
 
 
 @contextlib.contextmanager
-def _lock(root: Path) -> Iterator[None]:
-    """One writer at a time: an exclusive lock file holding the writer's pid; a lock whose
-    process is gone is stale and taken over."""
+def _lock(root: Path, wait: float = 0.0) -> Iterator[None]:
+    """One writer at a time: an exclusive lock file holding the writer's pid, waited for up to
+    ``wait`` seconds; a lock whose process is gone is stale and taken over."""
     path = root / LOCK
-    for _ in range(2):
+    deadline = time.monotonic() + wait
+    stale = 0
+    while True:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             break
         except FileExistsError:
             pid = _lock_pid(path)
             if pid is not None and _alive(pid):
+                if time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
                 raise LockedError(
                     f"another kscorpus ingest (pid {pid}) is writing {root}; wait for it to finish"
                 ) from None
+            stale += 1
+            if stale > 2:
+                raise IndexError_(
+                    f"cannot take the index lock {path}; remove it if no ingest is running"
+                ) from None
             path.unlink(missing_ok=True)
-    else:
-        raise IndexError_(f"cannot take the index lock {path}; remove it if no ingest is running")
     try:
         os.write(fd, str(os.getpid()).encode())
         os.close(fd)
