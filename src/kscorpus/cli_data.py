@@ -113,7 +113,8 @@ def export(
         for aid, why in handle.meta.get("skipped", {}).items():
             _say(f"article {aid} is not exported: the index could not read it ({why})")
     if not chosen:
-        _say(f"no articles match {query!r}; the export has none")
+        why = "the corpus has none" if not corpus.articles else "no article matches the selection"
+        _say(f"the export holds no articles: {why}")
     exporter = ex.Exporter(handle, corpus, tokens)
     chunks = ex.render(
         fmt.value,

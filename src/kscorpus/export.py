@@ -11,13 +11,10 @@ large corpus never sits in memory as one string.
 from __future__ import annotations
 
 import base64
-import contextlib
 import csv
 import hashlib
 import io
 import json
-import os
-import secrets
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -338,38 +335,17 @@ def mapping() -> dict[str, Any]:
 
 
 def write_atomic(path: Path, chunks: Iterable[str | bytes]) -> None:
-    """Write ``chunks`` to ``path`` so that a reader sees the old file or the whole new one:
-    a temporary file in the same directory, flushed to disk, then renamed over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    """``atomic.write_atomic``, a failure reported as a usage error naming the file."""
+    from .atomic import write_atomic as write
+
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write(path, chunks)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise KscorpusError(
             f"cannot write {path}: {e.strerror or e}; check that {path.parent} exists and is "
             "writable",
             EXIT_USAGE,
         ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make renames in ``path`` durable (POSIX; a no-op where directories cannot be opened)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def write_stdout(chunks: Iterable[str]) -> None:

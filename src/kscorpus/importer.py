@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from .align import GLOSSARY
+from .atomic import fsync_dir
 from .corpus import MANIFEST, USERDICT, load_corpus
 from .corpus_lock import LOCK_FILE, writing
 from .errors import EXIT_USAGE, CorpusError, KscorpusError
-from .export import MANIFEST_FIELDS, fsync_dir
+from .export import MANIFEST_FIELDS
 
 _ESCAPES = {
     '"': '\\"',

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, freshness
+from .atomic import write_atomic
 from .convert import convertible_chars
 from .corpus import GLOSSARY, Article, Corpus, load_corpus
 from .errors import CorpusError, IndexError_, KscorpusError, LockedError
@@ -449,7 +450,7 @@ def build(
                 anchors[aid] = stored.get(aid) or writing_anchors(
                     _text(old, aid), before[aid]["lang"], glossary
                 )
-            _write_atomic(tmp / ANCHORS, _anchors_json(anchors))
+            write_atomic(tmp / ANCHORS, _anchors_json(anchors))
             if (corpus.root / GLOSSARY).is_file() and not old:
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
@@ -471,7 +472,7 @@ def build(
             }
             _write_meta(tmp, corpus, meta, ordered)
             os.rename(tmp, root / gen)
-            _write_atomic(root / CURRENT, gen + "\n")
+            write_atomic(root / CURRENT, gen + "\n")
         except OSError as e:
             shutil.rmtree(tmp, ignore_errors=True)
             raise IndexError_(
@@ -534,9 +535,9 @@ def _write_meta(
     state it reflects) and ``files.lst`` on every search, ``articles.json`` (the per-article
     summaries, when given) only by commands that list, filter or count articles."""
     if articles is not None:
-        _write_atomic(gen / ARTICLES, json.dumps(articles, ensure_ascii=False))
+        write_atomic(gen / ARTICLES, json.dumps(articles, ensure_ascii=False))
     listed = file_list(corpus.files())
-    _write_atomic_bytes(gen / FILES, listed)
+    write_atomic(gen / FILES, listed)
     state = {
         "schema": SCHEMA_VERSION,
         "kscorpus": __version__,
@@ -545,7 +546,7 @@ def _write_meta(
         "settings": _settings(corpus),
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    _write_atomic(gen / META, json.dumps(meta | state, ensure_ascii=False, indent=1))
+    write_atomic(gen / META, json.dumps(meta | state, ensure_ascii=False, indent=1))
 
 
 def _settings(corpus: Corpus) -> str:
@@ -710,19 +711,6 @@ def _propose_pairs(
             for z, e, score in overlapping_pairs(zh, en, PROPOSE_PAIR)
         ]
     return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    _write_atomic_bytes(path, text.encode())
-
-
-def _write_atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _collect_garbage(root: Path, keep: str) -> None:

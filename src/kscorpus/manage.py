@@ -23,7 +23,7 @@ from .corpus_lock import writing
 from .dates import date_problem
 from .errors import EXIT_USAGE, CorpusError, KscorpusError, NotFoundError
 from .importer import toml_string
-from .normalize import decode, normalize
+from .normalize import decode, is_blank, normalize
 from .segment import HAN
 
 REMOVED = ".removed"  # where ``remove`` puts an article's file, so nothing is lost
@@ -335,8 +335,9 @@ def _next_id(articles: tuple[Article, ...]) -> str:
 
 
 def _first_line(text: str) -> str:
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return line.lstrip("\ufeff")[:100]
+    """The title a file gives itself: its first line with something to read."""
+    line = next((ln for ln in text.splitlines() if not is_blank(ln)), "")
+    return line.strip().strip("\ufeff\u200b")[:100]
 
 
 def _blank(text: str) -> bool:
