@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_align import load_gold, pairs, paras, precision_recall  # noqa: E402
 
-from kscorpus import align as A  # noqa: E402
-from kscorpus.corpus import load_corpus  # noqa: E402
-from kscorpus.pipeline import prepare  # noqa: E402
+from kscorpus.bilingual import align as A  # noqa: E402
+from kscorpus.corpus.manifest import load_corpus  # noqa: E402
+from kscorpus.ingest.pipeline import prepare  # noqa: E402
 
 Links = list[tuple[tuple[int, ...], tuple[int, ...]]]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import opencc
 
-from kscorpus.corpus import MANIFEST, USERDICT, load_corpus
+from kscorpus.corpus.manifest import MANIFEST, USERDICT, load_corpus
 
 BUNDLED = Path(__file__).resolve().parent.parent / "corpus"
 # One script per article in turn: 40% Simplified, 40% Traditional, 20% English; any corpus of

@@ -143,8 +143,8 @@ def _child_opencc(spec: dict[str, Any]) -> dict[str, Any]:
 def _child_search(spec: dict[str, Any]) -> dict[str, Any]:
     """Library search latency: one warm-up pass (jieba, caches), then ``repeat`` timed passes."""
     t0 = time.perf_counter()
-    from kscorpus.index import open_index
-    from kscorpus.search import search
+    from kscorpus.index.store import open_index
+    from kscorpus.query.search import search
 
     t1 = time.perf_counter()
     handle = open_index(Path(spec["index"]))
@@ -258,7 +258,7 @@ def _wall(cmd: list[str]) -> tuple[float, str]:
 
 def _small_index(kscorpus: str, workdir: Path) -> tuple[Path, Path]:
     """The bundled corpus (5 articles) and a fresh index of it."""
-    from kscorpus.corpus import bundled_corpus_dir
+    from kscorpus.corpus.manifest import bundled_corpus_dir
 
     corpus, index = bundled_corpus_dir(), workdir / "index-bundled"
     shutil.rmtree(index, ignore_errors=True)
@@ -344,8 +344,8 @@ def run(
     baseline_mb: float = 30.0,
 ) -> dict[str, Any]:
     """Generate (or reuse) the corpus, take every measurement, and return the figures."""
-    from kscorpus.corpus import load_corpus
-    from kscorpus.index import status
+    from kscorpus.corpus.manifest import load_corpus
+    from kscorpus.index.store import status
 
     kscorpus = _kscorpus_script()
     _compile_bytecode()

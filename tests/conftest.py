@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kscorpus.corpus import Corpus, load_corpus
-from kscorpus.index import IndexHandle, build, open_index
+from kscorpus.corpus.manifest import Corpus, load_corpus
+from kscorpus.index.store import IndexHandle, build, open_index
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
-from kscorpus.manage import detect
-from kscorpus.normalize import decode
+from kscorpus.cli.app import app
+from kscorpus.corpus.manage import detect
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.ingest.normalize import decode
 
 runner = CliRunner()
 TRAD = (
@@ -120,7 +120,7 @@ def test_remove_refuses_a_linked_article_and_unknown_ids(tmp_path, corpus_copy):
 def test_add_reports_every_file_adds_what_it_can_and_updates_the_index_once(
     tmp_path, corpus_copy, monkeypatch
 ):
-    import kscorpus.cli_corpus as cli_corpus
+    import kscorpus.cli.corpus as cli_corpus
 
     builds = []
     real = cli_corpus._update_index
@@ -215,8 +215,8 @@ def test_add_refuses_bad_options_up_front(tmp_path, corpus_copy, args, message):
 
 
 def test_the_library_refuses_bad_options_too(corpus_copy, tmp_path):
+    from kscorpus.corpus.manage import add_articles
     from kscorpus.errors import KscorpusError
-    from kscorpus.manage import add_articles
 
     (tmp_path / "en.txt").write_text(ENGLISH, encoding="utf-8")
     with pytest.raises(KscorpusError, match="lang 'fr' must be") as e:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kscorpus.align import (
+from kscorpus.bilingual.align import (
     GLOSSARY,
     Glossary,
     Link,
@@ -22,9 +22,9 @@ from kscorpus.align import (
     pair_score,
     quantities,
 )
-from kscorpus.corpus import Corpus
+from kscorpus.corpus.manifest import Corpus
 from kscorpus.errors import CorpusError
-from kscorpus.pipeline import Document, prepare
+from kscorpus.ingest.pipeline import Document, prepare
 
 GOLD = Path(__file__).resolve().parent / "gold" / "align_000_001.tsv"
 _PUNCT = re.compile(r"[\W_]+")

@@ -2,7 +2,7 @@
 
 import pickle
 
-from kscorpus.analysis import BilingualAnalyzer, tokens
+from kscorpus.index.analysis import BilingualAnalyzer, tokens
 
 
 def terms(text, corpus, **kw):

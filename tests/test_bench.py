@@ -18,7 +18,7 @@ from types import ModuleType
 import opencc
 import pytest
 
-from kscorpus.corpus import load_corpus
+from kscorpus.corpus.manifest import load_corpus
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
+from kscorpus.cli.app import app
 
 runner = CliRunner()
 
@@ -46,7 +46,7 @@ def test_side_by_side_fits_the_terminal(run, width):
     r = run("show", "000", "--side-by-side", env={"COLUMNS": str(width)})
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    from kscorpus.highlight import cells
+    from kscorpus.query.highlight import cells
 
     assert max(cells(line) for line in lines) <= width
     assert any("5月13日" in line and "On May 13" in line for line in lines)
@@ -105,9 +105,9 @@ def test_ingest_proposes_an_undeclared_pair(tmp_path, corpus_copy):
 def test_incremental_ingest_proposes_pairs_like_a_rebuild(tmp_path, corpus_copy, monkeypatch):
     """Proposals are kept for events whose candidates did not change and made anew for the
     others: after edits, moves and removals, the same list as a full rebuild."""
-    from kscorpus import align
-    from kscorpus.corpus import load_corpus
-    from kscorpus.index import build
+    from kscorpus.bilingual import align
+    from kscorpus.corpus.manifest import load_corpus
+    from kscorpus.index.store import build
 
     manifest = corpus_copy / "manifest.toml"
     text = re.sub(r'translation_of = "\d+"\n', "", manifest.read_text(encoding="utf-8"))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kscorpus.corpus import load_corpus
+from kscorpus.corpus.manifest import load_corpus
 from kscorpus.errors import CorpusError
-from kscorpus.freshness import fingerprint
+from kscorpus.index.freshness import fingerprint
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "articles"
 
@@ -107,7 +107,7 @@ def test_a_parsed_manifest_is_read_back_from_the_cache(corpus_copy, tmp_path, mo
     articles): the same corpus comes back without parsing, and a changed manifest is parsed."""
     import json
 
-    import kscorpus.corpus as kcorpus
+    import kscorpus.corpus.manifest as kcorpus
 
     cache = tmp_path / "manifest-cache.json"
     first = load_corpus(corpus_copy, cache=cache)

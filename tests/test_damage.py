@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
-from kscorpus.index import build
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.index.store import build
 
 runner = CliRunner()
 COMMANDS = [

@@ -16,13 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import kscorpus.cli_data  # noqa: F401  (registers export, import and stats on the app)
+import kscorpus.cli.data  # noqa: F401  (registers export, import and stats on the app)
 from kscorpus import __version__
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
-from kscorpus.export import DATE_FORMAT, write_atomic
-from kscorpus.importer import toml_string
-from kscorpus.search import search
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.exchange.export import DATE_FORMAT, write_atomic
+from kscorpus.exchange.importer import toml_string
+from kscorpus.query.search import search
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kscorpus.analysis import tokens
-from kscorpus.fastseg import FastSegmenter, Hmm, Route, compile_dictionary
-from kscorpus.pipeline import prepare
-from kscorpus.segment import Segmenter, jieba_tokenizer
+from kscorpus.index.analysis import tokens
+from kscorpus.ingest.fastseg import FastSegmenter, Hmm, Route, compile_dictionary
+from kscorpus.ingest.pipeline import prepare
+from kscorpus.ingest.segment import Segmenter, jieba_tokenizer
 
 QUERIES = [
     "信任电商",

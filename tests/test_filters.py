@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
+from kscorpus.cli.app import app
 from kscorpus.errors import QueryError
-from kscorpus.filters import Filters
+from kscorpus.query.filters import Filters
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kscorpus.fixes import (
+from kscorpus.ingest.fixes import (
     LOST,
     badness,
     fix_gbk_shift,
@@ -13,7 +13,7 @@ from kscorpus.fixes import (
     remove_repeats,
     strip_pinyin,
 )
-from kscorpus.offsets import Edit, apply_edits
+from kscorpus.ingest.offsets import Edit, apply_edits
 
 
 def apply(text: str, fixes: list) -> str:

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from kscorpus import freshness
-from kscorpus.freshness import file_list, listed_fingerprint, shared_fingerprint
+from kscorpus.index import freshness
+from kscorpus.index.freshness import file_list, listed_fingerprint, shared_fingerprint
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the helper is a forked process")
 

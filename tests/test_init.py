@@ -9,9 +9,9 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-import kscorpus.cli_data  # noqa: F401  (registers export)
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
+import kscorpus.cli.data  # noqa: F401  (registers export)
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
 from kscorpus.errors import CorpusError
 
 if sys.version_info >= (3, 11):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
+from kscorpus.cli.app import app
 
 runner = CliRunner()
 

@@ -10,26 +10,26 @@ import sys
 
 import pytest
 
-from kscorpus.corpus import load_corpus
-from kscorpus.index import build
-from kscorpus.launch import search_roots
+from kscorpus.cli.entry import search_roots
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.index.store import build
 
 # FORK_CHECK lowered so the bundled corpus counts as large; forks and the modules already
 # imported when the check starts are recorded
 PROBE = """
 import sys
-import kscorpus.freshness as k
+import kscorpus.index.freshness as k
 k.FORK_CHECK = 0
 real_start, real_fork = k.start_check, k.fingerprint_async
 def start_check(*a):
-    late = ("kscorpus.cli", "kscorpus.index", "typer", "whoosh", "pathlib", "typing")
+    late = ("kscorpus.cli.app", "kscorpus.index.store", "typer", "whoosh", "pathlib", "typing")
     print("early", *[m for m in late if m in sys.modules], file=sys.stderr)
     real_start(*a)
 def fork(*a):
     print("fork", file=sys.stderr)
     return real_fork(*a)
 k.start_check, k.fingerprint_async = start_check, fork
-import kscorpus.launch as launch
+import kscorpus.cli.entry as launch
 real_exit = launch._exit_now
 def exit_now(code):
     unused = ("asyncio", "urllib.request", "ssl", "logging", "rich")  # rich: not for --json
@@ -43,7 +43,7 @@ launch.main()
 # What Whoosh's modules see of the libraries kscorpus's console script stands in for
 STAND_INS = """
 import sys, pathlib, tempfile
-from kscorpus.standins import import_lean
+from kscorpus.cli.lean_imports import import_lean
 import_lean()
 print("loaded", *[m for m in ("asyncio", "urllib.request") if m in sys.modules])
 import cached_property, whoosh.compat

@@ -3,7 +3,7 @@
 import pytest
 
 from kscorpus.errors import CorpusError
-from kscorpus.normalize import decode, is_blank, normalize, paragraphs
+from kscorpus.ingest.normalize import decode, is_blank, normalize, paragraphs
 
 
 def test_bom_crlf_and_nfc_with_offsets():

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kscorpus.offsets import Edit, OffsetMap, apply_edits
+from kscorpus.ingest.offsets import Edit, OffsetMap, apply_edits
 
 
 def test_apply_edits_maps_spans_back():

@@ -9,10 +9,10 @@ import pytest
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
-from kscorpus import postings
-from kscorpus.index import _schemas
-from kscorpus.postings import TermPool
-from kscorpus.writing import Writer
+from kscorpus.index import postings
+from kscorpus.index.postings import TermPool
+from kscorpus.index.store import _schemas
+from kscorpus.index.writing import Writer
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from whoosh.qparser import OrGroup, QueryParser
 
-from kscorpus.corpus import load_corpus
-from kscorpus.index import build, open_index
-from kscorpus.ranking import rank
-from kscorpus.search import parse, search
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.index.store import build, open_index
+from kscorpus.query.ranking import rank
+from kscorpus.query.search import parse, search
 
 SIMPLE = [
     "信任电商",
@@ -101,7 +101,7 @@ def test_ranking_among_some_documents_skips_blocks_not_scores(many, which):
     blocks holding none of them are never decoded; best passages equal Whoosh's."""
     from whoosh import query as wq
 
-    from kscorpus.search import _best_passages
+    from kscorpus.query.search import _best_passages
 
     handle = many[which]
     rng = random.Random(8)
@@ -134,7 +134,7 @@ def test_blocks_without_the_wanted_documents_are_not_decoded(many, monkeypatch):
     import pickle
     from types import SimpleNamespace
 
-    from kscorpus import ranking
+    from kscorpus.query import ranking
 
     decoded = []
     loads = SimpleNamespace(load=pickle.load, loads=lambda b: decoded.append(1) or pickle.loads(b))

@@ -19,20 +19,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kscorpus import index as kindex
-from kscorpus.analysis import tokens
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
+import kscorpus.index.store as kindex
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
 from kscorpus.errors import IndexError_, QueryError
-from kscorpus.index import build, open_index
-from kscorpus.normalize import normalize
-from kscorpus.search import search
+from kscorpus.index.analysis import tokens
+from kscorpus.index.store import build, open_index
+from kscorpus.ingest.normalize import normalize
+from kscorpus.query.search import search
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "003_1ef78f48ecd6acd2.txt"
 TEXT = (ROOT / "corpus" / GOOD).read_text(encoding="utf-8")
-KSCORPUS = [sys.executable, "-c", "from kscorpus.cli import main; main()"]
+KSCORPUS = [sys.executable, "-c", "from kscorpus.cli.app import main; main()"]
 
 
 def make_corpus(tmp_path: Path, bad: bytes | None, name: str = "bad.txt") -> Path:
@@ -157,7 +157,7 @@ def test_unexpected_errors_print_one_line_and_no_log_file(index_dir, tmp_path, m
     def boom(*a, **k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("kscorpus.search.search", boom)
+    monkeypatch.setattr("kscorpus.query.search.search", boom)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where a log file would go
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     r = runner.invoke(app, ["search", "x", "--index", str(index_dir)])

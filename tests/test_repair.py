@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kscorpus.fixes import HAN_CHAR, LOST
-from kscorpus.offsets import Edit, apply_edits
-from kscorpus.repair import Fixed, badness, fix_and_explain
+from kscorpus.ingest.fixes import HAN_CHAR, LOST
+from kscorpus.ingest.offsets import Edit, apply_edits
+from kscorpus.ingest.repair import Fixed, badness, fix_and_explain
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 ARTICLES = ["000", "001", "002", "003", "004"]

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
+from kscorpus.cli.app import app
 
 runner = CliRunner()
 

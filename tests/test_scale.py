@@ -7,13 +7,13 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from kscorpus import freshness
-from kscorpus import index as kindex
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
-from kscorpus.freshness import fingerprint
-from kscorpus.index import build, open_index
-from kscorpus.search import _best_passages, parse, search
+import kscorpus.index.store as kindex
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.index import freshness
+from kscorpus.index.freshness import fingerprint
+from kscorpus.index.store import build, open_index
+from kscorpus.query.search import _best_passages, parse, search
 
 runner = CliRunner()
 

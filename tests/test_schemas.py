@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from typer.testing import CliRunner
 
-import kscorpus.cli_data  # noqa: F401  (registers export, import and stats on the app)
-from kscorpus.cli import app
+import kscorpus.cli.data  # noqa: F401  (registers export, import and stats on the app)
+from kscorpus.cli.app import app
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 runner = CliRunner()

@@ -7,8 +7,8 @@ from whoosh.qparser import OrGroup, QueryParser
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from kscorpus.index import open_index
-from kscorpus.scoring import BM25, _length_bytes
+from kscorpus.index.store import open_index
+from kscorpus.query.scoring import BM25, _length_bytes
 
 QUERIES = ["信任", "电商 快手", "trust", "主播 OR GMV", '"信任电商"', "text:直播间 title:快手"]
 

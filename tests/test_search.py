@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kscorpus.errors import QueryError
-from kscorpus.search import normalize_query, search
+from kscorpus.query.search import normalize_query, search
 from kscorpus.timings import Timings
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -167,7 +167,7 @@ def test_a_search_imports_none_of_ingest(index_dir):
     """A search's start-up is most of its time: jieba, OpenCC, the cleaning pipeline and the
     writer load only when a command needs them (issue 8)."""
     code = (
-        "import sys\nfrom kscorpus.cli import main\nsys.argv[1:] = sys.argv[2:]\n"
+        "import sys\nfrom kscorpus.cli.app import main\nsys.argv[1:] = sys.argv[2:]\n"
         "try:\n    main()\nfinally:\n    print(' '.join(sorted(sys.modules)), file=sys.stderr)"
     )
     args = ["search", "信任电商", "--json", "--corpus", str(CORPUS), "--index", str(index_dir)]
@@ -176,15 +176,21 @@ def test_a_search_imports_none_of_ingest(index_dir):
     )
     assert json.loads(proc.stdout)["total"] == 3
     modules = set(proc.stderr.splitlines()[-1].split())
-    assert "kscorpus.search" in modules
-    unwanted = {"jieba", "opencc", "kscorpus.pipeline", "kscorpus.writing", "multiprocessing"}
+    assert "kscorpus.query.search" in modules
+    unwanted = {
+        "jieba",
+        "opencc",
+        "kscorpus.ingest.pipeline",
+        "kscorpus.index.writing",
+        "multiprocessing",
+    }
     assert not unwanted & modules
 
 
 @pytest.mark.parametrize("passages", [False, True])
 def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
-    from kscorpus.ranking import match_ids
-    from kscorpus.search import parse
+    from kscorpus.query.ranking import match_ids
+    from kscorpus.query.search import parse
 
     ix = handle.passages if passages else handle.articles
     s = handle.searcher("passages" if passages else "articles")
@@ -209,8 +215,8 @@ def test_term_ids_read_by_block_are_whooshs_matches(index_dir, updated_index, fr
     """On one segment, and on two segments with a deleted document (the filtered blocks)."""
     from whoosh.qparser import OrGroup, QueryParser
 
-    from kscorpus.index import open_index
-    from kscorpus.ranking import match_ids
+    from kscorpus.index.store import open_index
+    from kscorpus.query.ranking import match_ids
 
     h = open_index(index_dir if fresh else updated_index)
     for name in ("articles", "passages"):

@@ -28,10 +28,10 @@ from hypothesis.stateful import (
 )
 from typer.testing import CliRunner
 
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
-from kscorpus.index import build, open_index
-from kscorpus.search import search
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
+from kscorpus.index.store import build, open_index
+from kscorpus.query.search import search
 
 runner = CliRunner()
 STEPS = int(os.environ.get("KSCORPUS_STATE_STEPS", "24"))

@@ -10,11 +10,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from typer.testing import CliRunner
 
-import kscorpus.cli_study  # noqa: F401  (registers kwic, keywords and similar on the app)
-from kscorpus.cli import app
+import kscorpus.cli.study  # noqa: F401  (registers kwic, keywords and similar on the app)
+from kscorpus.cli.app import app
 from kscorpus.errors import NotFoundError, QueryError
-from kscorpus.highlight import cells
-from kscorpus.study import corpus_keywords, keywords, kwic, similar
+from kscorpus.query.highlight import cells
+from kscorpus.study.study import corpus_keywords, keywords, kwic, similar
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 runner = CliRunner()

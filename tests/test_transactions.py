@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kscorpus.cli_data  # noqa: F401  (registers import)
-from kscorpus import corpus_lock
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
-from kscorpus.corpus_lock import LOCK_FILE, CorpusLockedError, writing
-from kscorpus.manage import add_articles, remove_article
+import kscorpus.cli.data  # noqa: F401  (registers import)
+from kscorpus.cli.app import app
+from kscorpus.corpus import lock as corpus_lock
+from kscorpus.corpus.lock import LOCK_FILE, CorpusLockedError, writing
+from kscorpus.corpus.manage import add_articles, remove_article
+from kscorpus.corpus.manifest import load_corpus
 
 runner = CliRunner()
 SRC = str(Path(__file__).resolve().parent.parent / "src")
@@ -39,7 +39,7 @@ def held_elsewhere(root: Path):
     code = textwrap.dedent(
         f"""
         import sys, time
-        from kscorpus.corpus_lock import writing
+        from kscorpus.corpus.lock import writing
         with writing({str(root)!r}):
             print("held", flush=True)
             sys.stdin.readline()
@@ -102,7 +102,7 @@ def test_a_writer_queued_behind_a_process_gets_the_lock_after_it(tmp_path):
     code = textwrap.dedent(
         f"""
         import time
-        from kscorpus.corpus_lock import writing
+        from kscorpus.corpus.lock import writing
         with writing({str(tmp_path)!r}):
             print("held", flush=True)
             time.sleep(0.8)
@@ -323,7 +323,7 @@ def test_add_and_remove_on_a_read_only_corpus_name_the_directory(
 
 
 def test_a_write_that_fails_midway_leaves_nothing_half_added(tmp_path, corpus_copy, monkeypatch):
-    import kscorpus.manage as manage
+    import kscorpus.corpus.manage as manage
 
     real = manage.write_atomic
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kscorpus.writing as kwriting
-from kscorpus.cli import app
-from kscorpus.corpus import load_corpus
+import kscorpus.index.writing as kwriting
+from kscorpus.cli.app import app
+from kscorpus.corpus.manifest import load_corpus
 from kscorpus.errors import IndexError_
-from kscorpus.index import build, open_index
-from kscorpus.search import search
-from kscorpus.writing import Plan, _jobs, _shards
+from kscorpus.index.store import build, open_index
+from kscorpus.index.writing import Plan, _jobs, _shards
+from kscorpus.query.search import search
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS, BENCH = ROOT / "corpus", ROOT / "bench"
@@ -107,7 +107,7 @@ def test_an_update_of_a_few_articles_segments_without_loading_jieba(
     indexes exactly what jieba's own dictionary gives (FEW = 0 forces that)."""
     import subprocess
 
-    import kscorpus.index as kindex
+    import kscorpus.index.store as kindex
 
     corpus_dir = tmp_path / "corpus"
     shutil.copytree(generated, corpus_dir)
@@ -116,8 +116,9 @@ def test_an_update_of_a_few_articles_segments_without_loading_jieba(
     for art in sorted(corpus_dir.glob("*.txt"))[2:5]:
         art.write_text(art.read_text(encoding="utf-8") + "\n马宏彬说信任电商是新引擎。\n", "utf-8")
     code = (
-        "import sys; from pathlib import Path; from kscorpus.corpus import load_corpus; "
-        "from kscorpus.index import build; r = build(load_corpus(sys.argv[1]), Path(sys.argv[2])); "
+        "import sys; from pathlib import Path; from kscorpus.corpus.manifest import load_corpus; "
+        "from kscorpus.index.store import build; "
+        "r = build(load_corpus(sys.argv[1]), Path(sys.argv[2])); "
         "print(r.updated, 'jieba' in sys.modules)"
     )
     done = subprocess.run(
@@ -206,7 +207,7 @@ def test_workers_inherit_a_loaded_jieba(tmp_path, generated, monkeypatch):
     then the parent lets go of its copy, which the workers copy page by page as they run."""
     import multiprocessing
 
-    from kscorpus import segment
+    from kscorpus.ingest import segment
 
     monkeypatch.setattr(segment, "_CACHE", {})
     corpus = load_corpus(generated)

@@ -1,5 +1,5 @@
 """``python -m kscorpus``: the same as the ``kscorpus`` command."""
 
-from .launch import main
+from kscorpus.cli.entry import main
 
 main()

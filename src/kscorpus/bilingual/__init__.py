@@ -1,0 +1,1 @@
+"""Chinese and English side by side: translation pairs, paragraph alignment, the glossary."""

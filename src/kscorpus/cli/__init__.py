@@ -1,0 +1,1 @@
+"""The ``kscorpus`` command: a thin Typer layer over the library."""

@@ -1,0 +1,269 @@
+"""The data commands ``export``, ``import`` and ``stats``, registered on ``cli.app`` when this
+module is imported. Data goes to stdout (or ``--out``) and nothing else does."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kscorpus.cli.common import (
+    CorpusOpt,
+    DebugOpt,
+    EventOpt,
+    IndexOpt,
+    JsonOpt,
+    PublisherOpt,
+    ScriptOpt,
+    SinceOpt,
+    UntilOpt,
+    _err,
+    _open,
+    _print_json,
+    app,
+    filters,
+    handled,
+)
+from kscorpus.errors import EXIT_USAGE, KscorpusError
+
+TOP_TERMS = 20
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+    opensearch_bulk = "opensearch-bulk"
+
+
+@app.command()
+@handled
+def export(
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="jsonl (one record per line; what import reads), json, csv, or opensearch-bulk "
+            "(NDJSON for the _bulk API).",
+        ),
+    ] = Format.jsonl,
+    ids: Annotated[
+        str | None,
+        typer.Option("--ids", metavar="IDS", help="Only these articles, comma-separated: 000,003."),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query", "-q", metavar="QUERY", help="Only the articles matching this query."
+        ),
+    ] = None,
+    tokens: Annotated[
+        bool, typer.Option("--tokens", help="Add each paragraph's indexed terms.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            metavar="FILE",
+            help="opensearch-bulk: also write the index mapping to FILE.",
+        ),
+    ] = None,
+    index_name: Annotated[
+        str,
+        typer.Option(
+            "--index-name", metavar="NAME", help="opensearch-bulk: the index to load into."
+        ),
+    ] = "kscorpus",
+    lang: Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")] = None,
+    script: ScriptOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event: EventOpt = None,
+    publisher: PublisherOpt = None,
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Export articles with their text, paragraphs, repairs and alignment."""
+    import json
+
+    from kscorpus.corpus.manifest import load_corpus
+    from kscorpus.exchange import export as ex
+
+    if mapping is not None and fmt is not Format.opensearch_bulk:
+        raise KscorpusError("--mapping goes with --format opensearch-bulk", EXIT_USAGE)
+    meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
+    handle = _open(corpus_dir, index_dir)
+    corpus = load_corpus(corpus_dir)
+    chosen = ex.select(handle, ids, query)
+    if meta_filters.active():
+        admitted = set(meta_filters.ids(handle.articles_meta()))
+        chosen = [i for i in chosen if i in admitted]
+    if ids is None and query is None and not meta_filters.active():
+        for aid, why in handle.meta.get("skipped", {}).items():
+            _say(f"article {aid} is not exported: the index could not read it ({why})")
+    if not chosen:
+        why = "the corpus has none" if not corpus.articles else "no article matches the selection"
+        _say(f"the export holds no articles: {why}")
+    exporter = ex.Exporter(handle, corpus, tokens)
+    chunks = ex.render(
+        fmt.value,
+        ex.corpus_info(corpus, len(chosen)),
+        map(exporter.record, chosen),
+        tokens,
+        index_name,
+    )
+    if mapping is not None:
+        ex.write_atomic(mapping, [json.dumps(ex.mapping(), ensure_ascii=False, indent=2) + "\n"])
+        _say(f"wrote the index mapping to {mapping}")
+    if out is None:
+        _to_stdout(chunks)
+        return
+    ex.write_atomic(out, chunks)
+    _say(f"exported {len(chosen)} articles as {fmt.value} to {out}")
+
+
+def _to_stdout(chunks: Any) -> None:
+    from kscorpus.exchange.export import write_stdout
+
+    write_stdout(chunks)  # a closed pipe (| head) ends as for every command (handled)
+
+
+@app.command(name="import")
+@handled
+def import_(
+    source: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A JSONL or JSON export; - reads stdin.")
+    ],
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into", metavar="DIR", help="The corpus directory to create.", show_default=False
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the corpus files of a non-empty directory.")
+    ] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Recreate a corpus directory (articles, manifest, dictionary, glossary) from an export."""
+    from kscorpus.exchange.importer import import_corpus
+
+    report = import_corpus(source, into, force)
+    if as_json:
+        _print_json(
+            {"corpus": str(report.root), "articles": report.articles, "files": report.files}
+        )
+    _say(
+        f"imported {report.articles} articles into {report.root}; "
+        f"search it with --corpus {report.root}"
+    )
+
+
+@app.command()
+@handled
+def stats(
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Corpus statistics: articles by language, script and year; sizes; the commonest terms."""
+    data = corpus_stats(_open(corpus_dir, index_dir))
+    if as_json:
+        _print_json(data)
+        return
+    _render_stats(data)
+
+
+def corpus_stats(handle: Any) -> dict[str, Any]:
+    """Counts from the index: its metadata and the article index's ``text`` field."""
+    from collections import Counter
+
+    from kscorpus.bilingual.counterparts import counterpart_id
+
+    arts = handle.articles_meta()
+
+    def count(key: str) -> dict[str, int]:
+        return dict(sorted(Counter(a[key] or "unknown" for a in arts).items()))
+
+    pairs = {
+        frozenset((a["id"], other))
+        for a in arts
+        if (other := counterpart_id(arts, a["id"], "en" if a["lang"] == "zh" else "zh"))
+    }
+    with handle.articles.reader() as r:
+        terms = sum(1 for _ in r.lexicon("text"))
+        top = [
+            {"term": t.decode("utf-8"), "count": int(n), "articles": r.doc_frequency("text", t)}
+            for n, t in r.most_frequent_terms("text", TOP_TERMS)
+        ]
+    size = sum(p.stat().st_size for p in handle.path.rglob("*") if p.is_file())
+    return {
+        "articles": len(arts),
+        "pairs": len(pairs),
+        "passages": handle.meta["passages"],
+        "by_lang": count("lang"),
+        "by_script": count("script"),
+        "by_year": dict(sorted(Counter((a["date"] or "unknown")[:4] for a in arts).items())),
+        "chars": sum(a["chars"] for a in arts),
+        "tokens": handle.meta["tokens"],
+        "terms": terms,
+        "top_terms": top,
+        "index": {"path": str(handle.path), "bytes": size},
+    }
+
+
+def _render_stats(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from kscorpus.cli.common import _out
+
+    out = _out()
+    summary = Table(box=None, show_header=False, pad_edge=False)
+    summary.add_column(style="bold")
+    summary.add_column(justify="right")
+    for label, value in [
+        ("articles", data["articles"]),
+        ("translation pairs", data["pairs"]),
+        ("passages", data["passages"]),
+        ("characters", data["chars"]),
+        ("tokens", data["tokens"]),
+        ("distinct terms", data["terms"]),
+        ("index size", f"{data['index']['bytes'] / 1e6:.1f} MB"),
+    ]:
+        summary.add_row(label, f"{value:,}" if isinstance(value, int) else value)
+    out.print(summary)
+    for key, title in (("by_lang", "language"), ("by_script", "script"), ("by_year", "year")):
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        table.add_column(title)
+        table.add_column("articles", justify="right")
+        for name, n in data[key].items():
+            table.add_row(name, str(n))
+        out.print()
+        out.print(table)
+    top = Table(box=None, header_style="bold", pad_edge=False, title_justify="left")
+    top.add_column("term")
+    top.add_column("count", justify="right")
+    top.add_column("articles", justify="right")
+    for row in data["top_terms"]:
+        top.add_row(row["term"], f"{row['count']:,}", str(row["articles"]))
+    out.print()
+    out.print(top)
+    _say(f"index: {data['index']['path']}")
+
+
+def _say(message: str) -> None:
+    """A notice for people, on stderr."""
+    _err().print(f"kscorpus: {message}", markup=False)

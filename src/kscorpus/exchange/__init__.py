@@ -1,0 +1,1 @@
+"""Exports (JSON, JSONL, CSV, OpenSearch bulk) and imports."""

@@ -1,0 +1,1 @@
+"""The search index: analysis, schema, the fast writer, generations on disk and their freshness."""

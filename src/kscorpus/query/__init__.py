@@ -1,0 +1,1 @@
+"""From a query to ranked, highlighted hits: parsing, filters, ranking, BM25F scoring, snippets."""

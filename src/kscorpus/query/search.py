@@ -1,0 +1,443 @@
+"""Queries: normalize like the documents, parse with Whoosh, rank with BM25F, add snippets.
+
+A query goes through the same steps as an article (NFC, full-width folding, Traditional →
+Simplified, the bilingual analyzer), so 信任電商 and 信任电商 are the same query. Articles are
+ranked on the articles index; each hit's snippet comes from its best passage, ranked by BM25F on
+the passages index. ``passages=True`` ranks passages themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import Any
+
+from kscorpus.errors import QueryError
+from kscorpus.index.analysis import FOLD
+from kscorpus.index.store import IndexHandle
+from kscorpus.ingest.convert import to_simplified
+from kscorpus.ingest.segment import HAN_RUN as HAN
+from kscorpus.query.filters import Filters
+from kscorpus.query.filters import facets as facet_counts
+from kscorpus.query.highlight import Snippet, in_original, match_spans, snippet
+from kscorpus.timings import Timings, phase
+
+TEXT_FIELDS = ("title", "text", "event", "publisher")
+MAX_QUERY = 1000  # characters; longer input is a pasted document, not a query
+_FOLD = FOLD | {0x201C: '"', 0x201D: '"', 0x3000: " "}
+_FIELD = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    id: str
+    lang: str
+    script: str
+    title: str
+    date: str
+    score: float
+    passage: int | None
+    snippet: Snippet
+    original: Snippet | None = None  # the snippet in the original text, when asked for
+    parallel: dict[str, Any] | None = None  # the aligned passage of the translation
+    via: str = "text"  # "alignment": found because its translation's aligned passage matched
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "lang": self.lang,
+            "script": self.script,
+            "title": self.title,
+            "date": self.date or None,
+            "score": round(self.score, 4),
+            "pno": self.passage,
+            "snippet": self.snippet.to_json(),
+            **({"original": self.original.to_json()} if self.original else {}),
+            **({"parallel": self.parallel} if self.parallel else {}),
+            **({"via": self.via} if self.via != "text" else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    normalized: str
+    parsed: str
+    unit: str  # "article" or "passage"
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    terms: tuple[str, ...] = ()
+    facets: dict[str, dict[str, int]] | None = None  # over every matching article
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "normalized": self.normalized,
+            "parsed": self.parsed,
+            "unit": self.unit,
+            "total": self.total,
+            "terms": list(self.terms),
+            "hits": [h.to_json() for h in self.hits],
+            **({"facets": self.facets} if self.facets is not None else {}),
+        }
+
+
+def normalize_query(q: str, convertible: frozenset[str] | None = None) -> str:
+    """NFC, full-width ASCII and curly quotes folded, Traditional → Simplified (skipped when
+    ``convertible`` says no character of the query would change)."""
+    q = unicodedata.normalize("NFC", q).translate(_FOLD)
+    q = "".join(c if c.isprintable() else " " for c in q).strip()
+    if convertible is not None and convertible.isdisjoint(q):
+        return q
+    return to_simplified(q)
+
+
+def parse(q: str, schema: Any, convertible: frozenset[str] | None = None) -> tuple[str, Any]:
+    """Normalize and parse ``q`` against ``schema``; a QueryError says what is wrong."""
+    from whoosh import query as wq
+
+    normalized = normalize_query(q, convertible)
+    if not normalized:
+        raise QueryError("empty query; give words to search for, e.g. kscorpus search 信任电商")
+    if len(normalized) > MAX_QUERY:
+        raise QueryError(
+            f"query is {len(normalized):,} characters long; the limit is {MAX_QUERY:,}"
+        )
+    check_syntax(normalized)
+    if normalized == "*":
+        return normalized, wq.Every()
+    for name in _FIELD.findall(normalized):
+        if name not in schema:
+            known = ", ".join(n for n in sorted(schema.names()) if n not in ("doc", "start", "key"))
+            raise QueryError(f"unknown field '{name}:' in query; fields are: {known}")
+    parsed = _parser(schema).parse(normalized)
+    if parsed is wq.NullQuery:
+        raise QueryError(f"query {q!r} has no searchable words (only stop words or punctuation?)")
+    return normalized, parsed
+
+
+def _parser(schema: Any) -> Any:
+    """Titles and text, a title match counting double (BM25F field boost)."""
+    from whoosh.qparser import MultifieldParser
+
+    return MultifieldParser(["title", "text"], schema, fieldboosts={"title": 2.0})
+
+
+def check_syntax(q: str) -> None:
+    """Unbalanced quotes and brackets are errors that say where (Whoosh would guess)."""
+    closing = {")": "(", "]": "[", "}": "{"}
+    stack: list[tuple[str, int]] = []
+    quote = None
+    for i, c in enumerate(q, 1):
+        if c == '"':
+            quote = None if quote else i
+        elif quote:
+            continue
+        elif c in "([{":
+            stack.append((c, i))
+        elif c in closing:
+            if not stack or stack[-1][0] != closing[c]:
+                raise QueryError(f"query syntax: unmatched '{c}' at character {i} of {q!r}")
+            stack.pop()
+    if quote:
+        raise QueryError(f"query syntax: the quote at character {quote} of {q!r} is never closed")
+    if stack:
+        c, i = stack[-1]
+        raise QueryError(f"query syntax: '{c}' at character {i} of {q!r} is never closed")
+
+
+def search(
+    handle: IndexHandle,
+    q: str,
+    limit: int = 10,
+    lang: str | None = None,
+    passages: bool = False,
+    width: int = 120,
+    original: bool = False,
+    parallel: bool = False,
+    cross: bool = False,
+    filters: Filters | None = None,
+    facets: bool = False,
+    timings: Timings | None = None,
+) -> Results:
+    """Rank articles (or passages) for query ``q``.
+
+    ``original``: each hit also carries its snippet located in the original text.
+    ``parallel``: each hit in a translation pair carries the aligned passage of the other side.
+    ``cross``: the query also looks for the glossary's translations of its terms, and articles
+    whose translation matched through an aligned segment are added.
+    ``filters``: only articles whose manifest fields pass (``lang`` is a shorthand for one).
+    ``facets``: counts of all matching articles by year, language and event.
+    ``timings``: adds the phases parse, search, highlight and (if any) more.
+    """
+    from whoosh import query as wq
+
+    from kscorpus.query.ranking import match_ids, rank
+
+    if limit < 1:
+        raise QueryError(f"--limit must be at least 1, got {limit}")
+    ix = handle.passages if passages else handle.articles
+    with phase(timings, "parse"):
+        normalized, parsed = parse(q, ix.schema, handle.convertible())
+        if cross:
+            parsed = _cross(handle, normalized, parsed, ix.schema)
+    with phase(timings, "search"):
+        filters = replace(filters or Filters(), lang=lang) if lang else filters
+        flt = None
+        if filters is not None and filters.active():
+            admitted = filters.ids(handle.articles_meta())
+            if not admitted:  # no article passes: nothing can match
+                return Results(q, normalized, str(parsed), "passage" if passages else "article", 0)
+            flt = wq.Or([wq.Term("id", i) for i in admitted])
+        s = handle.searcher("passages" if passages else "articles")
+        key = _tiebreak(passages)
+        ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=_by(s, key))
+        matched: set[str] = set()
+        if ranked is not None:
+            top, total = ranked
+            found: list[Any] = [_Found(s.stored_fields(d), score) for d, score in top]
+        else:
+            results, found = _whoosh_ranked(s, parsed, limit, key, flt, facets)
+            ids = None if flt or facets else match_ids(s, parsed)
+            total = len(results) if ids is None else len(ids)
+            matched = set(results.groups("id")) if facets else set()
+        terms = _positive_terms(parsed.simplify(s.reader()))
+        if passages:
+            chosen = [(f["pno"], f["text"], f["start"]) for f in found]
+        else:
+            best = _best_passages(handle, parsed, [f["id"] for f in found])
+            chosen = [best.get(f["id"]) or _fallback_passage(handle, f["id"], terms) for f in found]
+    with phase(timings, "highlight"):
+        hits = [
+            _hit(i, f, f.score, passage, terms, width)
+            for i, (f, passage) in enumerate(zip(found, chosen), 1)
+        ]
+    with phase(timings if cross or facets or original or parallel else None, "more"):
+        if cross and not passages:
+            hits, total = _add_via_alignment(
+                handle, parsed, hits, total, limit, filters, terms, width
+            )
+        counts = None
+        if facets:
+            matched |= {h.id for h in hits}
+            counts = facet_counts(a for a in handle.articles_meta() if a["id"] in matched)
+        if original:
+            hits = [_with_original(handle, h) for h in hits]
+        if parallel:
+            hits = _with_parallel(handle, hits)
+    return Results(
+        q,
+        normalized,
+        str(parsed),
+        "passage" if passages else "article",
+        total,
+        hits,
+        tuple(sorted(terms)),
+        counts,
+    )
+
+
+Passage = tuple[int | None, str, int]  # number, text, start in the cleaned article
+
+
+def _tiebreak(passages: bool) -> Callable[[Any], Any]:
+    """What orders hits of equal score, from their stored fields: the article id (and the
+    passage number), so the order does not depend on how the index was built."""
+    if passages:
+        return lambda f: (f["id"], f["pno"])
+    return lambda f: f["id"]
+
+
+def _by(s: Any, key: Callable[[Any], Any]) -> Callable[[int], Any]:
+    return lambda docnum: key(s.stored_fields(docnum))
+
+
+def _whoosh_ranked(
+    s: Any, q: Any, limit: int, key: Callable[[Any], Any], flt: Any, facets: bool
+) -> tuple[Any, list[Any]]:
+    """Whoosh's search results and its top ``limit`` hits, equal scores ordered by ``key``:
+    more hits are asked for until the last one scores below the ``limit``-th (Whoosh breaks
+    ties by document number)."""
+    n = limit + 1
+    while True:
+        results = s.search(q, limit=n, filter=flt, groupedby="id" if facets else None)
+        # islice: list() would ask len() first, and Whoosh counts by running the query
+        # again; grouping makes Whoosh return every hit, so take the first ``n``
+        hits = list(islice(results, n))
+        if len(hits) < n or hits[-1].score < hits[limit - 1].score:
+            break
+        n *= 2
+    hits.sort(key=lambda h: (-h.score, key(h)))
+    return results, hits[:limit]
+
+
+class _Found(dict):  # type: ignore[type-arg]
+    """A ranked document's stored fields and score, read like Whoosh's ``Hit``."""
+
+    __slots__ = ("score",)
+
+    def __init__(self, fields: dict[str, Any], score: float) -> None:
+        super().__init__(fields)
+        self.score = score
+
+
+def _hit(
+    rank: int,
+    f: Any,
+    score: float,
+    passage: Passage,
+    terms: set[str],
+    width: int,
+) -> Hit:
+    pno, ptext, pstart = passage
+    snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
+    return Hit(
+        rank, f["id"], f["lang"], f["script"], f["title"], f.get("date", ""), score, pno, snip
+    )
+
+
+def _cross(handle: IndexHandle, normalized: str, parsed: Any, schema: Any) -> Any:
+    """OR the query with the glossary's other-language terms for what it mentions."""
+    from whoosh import query as wq
+
+    extra = handle.glossary().translations(normalized)
+    if not extra:
+        return parsed
+    parser = _parser(schema)
+    return wq.Or([parsed, *(parser.parse('"' + t.replace('"', " ") + '"') for t in extra)])
+
+
+def _add_via_alignment(
+    handle: IndexHandle,
+    parsed: Any,
+    hits: list[Hit],
+    total: int,
+    limit: int,
+    filters: Filters | None,
+    terms: set[str],
+    width: int,
+) -> tuple[list[Hit], int]:
+    """Articles whose translation's aligned segment matches, though their own text did not:
+    the matching segment's passage on their side becomes the snippet."""
+    from whoosh.qparser import MultifieldParser
+
+    found = {h.id for h in hits}
+    parser = MultifieldParser(["zh", "en"], handle.aligned.schema)
+    q = parser.parse(str(parsed).replace("title:", "").replace("text:", ""))
+    extra: list[Hit] = []
+    s = handle.searcher("aligned")
+    for f in s.search(q, limit=None):
+        for side in ("zh", "en"):
+            aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
+            if aid in found or not pnos:
+                continue
+            doc = handle.document(aid)
+            if doc is None or (filters and not filters.admits(doc.article.to_json())):
+                continue
+            found.add(aid)
+            pstart = doc.paragraphs[pnos[0]][0]
+            ptext = doc.paragraph_text(pnos[0])
+            snip = snippet(ptext, match_spans(ptext, terms), width, pstart)
+            a = doc.article
+            extra.append(
+                Hit(
+                    0,
+                    aid,
+                    a.lang,
+                    a.script,
+                    a.title,
+                    a.date,
+                    f.score / 2,
+                    pnos[0],
+                    snip,
+                    via="alignment",
+                )
+            )
+    merged = sorted(hits + extra, key=lambda h: -h.score)[:limit]
+    return [replace(h, rank=i) for i, h in enumerate(merged, 1)], total + len(extra)
+
+
+def _with_parallel(handle: IndexHandle, hits: list[Hit]) -> list[Hit]:
+    from kscorpus.bilingual.counterparts import aligned_passage
+
+    out = []
+    for h in hits:
+        par = aligned_passage(handle, h.id, h.lang, h.passage) if h.passage is not None else None
+        out.append(replace(h, parallel=par) if par else h)
+    return out
+
+
+def _with_original(handle: IndexHandle, hit: Hit) -> Hit:
+    doc = handle.document(hit.id)
+    if doc is None:
+        return hit
+    return replace(hit, original=in_original(hit.snippet, doc.offsets, doc.original))
+
+
+def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str, Passage]:
+    """The best-ranked matching passage of each hit article (ties: the first, as Whoosh
+    ranks them). Only the hits' passages are scored: ``ranking.rank`` among them, for the
+    queries it ranks (blocks of a posting list holding none of them stay undecoded); else
+    Whoosh's search for the query required together with the hits' ids."""
+    from whoosh import query as wq
+
+    from kscorpus.query.ranking import rank, term_ids
+
+    if not ids:
+        return {}
+    best: dict[str, Passage] = {}
+    s = handle.searcher("passages")
+    article = {d: i for i in ids for d in term_ids(s, "id", i)}  # passage → its article
+    ranked = rank(s, parsed, len(article), only=set(article))
+    if ranked is None:
+        hits = wq.Or([wq.Term("id", i) for i in ids])
+        found = ((f["id"], f) for f in s.search(wq.Require(parsed, hits), limit=None))
+    else:
+        first = {}  # article → its best passage's document number
+        for d, _ in ranked[0]:
+            first.setdefault(article[d], d)
+        found = ((i, s.stored_fields(d)) for i, d in first.items())
+    for aid, f in found:
+        best.setdefault(aid, (f["pno"], f["text"], f["start"]))
+    return best
+
+
+def _fallback_passage(handle: IndexHandle, article_id: str, terms: set[str]) -> Passage:
+    """The article matched as a whole (terms spread over paragraphs, or only its title):
+    show the paragraph with the most matching terms, else the first."""
+    doc = handle.document(article_id)
+    if doc is None or not doc.paragraphs:
+        return None, "", 0
+    scored = [
+        (len({t for *_, t in match_spans(doc.paragraph_text(i), terms)}), -i)
+        for i in range(len(doc.paragraphs))
+    ]
+    _, neg = max(scored)
+    return -neg, doc.paragraph_text(-neg), doc.paragraphs[-neg][0]
+
+
+def _positive_terms(q: Any) -> set[str]:
+    """Words the query looks for in text fields (not under NOT), for highlighting."""
+    from whoosh import query as wq
+
+    if isinstance(q, wq.Not):
+        return set()
+    if isinstance(q, wq.AndNot):
+        return _positive_terms(q.a)
+    if isinstance(q, wq.Term):
+        return {q.text} if q.fieldname in TEXT_FIELDS else set()
+    if isinstance(q, wq.Phrase):
+        if q.fieldname not in TEXT_FIELDS:
+            return set()
+        # a Chinese phrase is highlighted as one string, not as its (often one-character) words
+        joined = "".join(q.words)
+        return {joined} if HAN.fullmatch(joined) else set(q.words)
+    out: set[str] = set()
+    for child in q.children():
+        out |= _positive_terms(child)
+    return out

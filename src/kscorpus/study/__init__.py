@@ -1,0 +1,1 @@
+"""Corpus study: concordances (KWIC), key terms, similar articles."""
