@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 import kscorpus.index.store as kindex
 from kscorpus.cli.app import app
 from kscorpus.corpus.manifest import load_corpus
-from kscorpus.errors import IndexError_, QueryError
+from kscorpus.errors import IndexUnavailable, QueryError
 from kscorpus.index.analysis import tokens
 from kscorpus.index.store import build, open_index
 from kscorpus.ingest.normalize import normalize
@@ -377,7 +377,7 @@ def test_index_from_another_format_is_rebuilt(built):
     meta = json.loads((gen / "meta.json").read_text())
     meta["schema"] = 0
     (gen / "meta.json").write_text(json.dumps(meta))
-    with pytest.raises(IndexError_, match="another format"):
+    with pytest.raises(IndexUnavailable, match="another format"):
         open_index(index)
     r = cli("search", "信任电商", corpus=corpus, index=index)
     assert r.exit_code == 0 and "changed since the last ingest" in r.stderr
@@ -390,7 +390,9 @@ def test_full_disk_keeps_the_previous_index(built, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(kindex, "compile_dictionary", full)
-    with pytest.raises(IndexError_, match=r"No space left on device.*previous index is intact"):
+    with pytest.raises(
+        IndexUnavailable, match=r"No space left on device.*previous index is intact"
+    ):
         build(load_corpus(corpus), index, rebuild=True)
     assert not [x for x in index.iterdir() if x.name.startswith(".tmp-") or x.name == ".lock"]
     still_whole(index, before)

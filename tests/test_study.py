@@ -14,7 +14,9 @@ import kscorpus.cli.study  # noqa: F401  (registers kwic, keywords and similar o
 from kscorpus.cli.app import app
 from kscorpus.errors import NotFoundError, QueryError
 from kscorpus.query.highlight import cells
-from kscorpus.study.study import corpus_keywords, keywords, kwic, similar
+from kscorpus.study.keywords import corpus_keywords, keywords
+from kscorpus.study.kwic import kwic
+from kscorpus.study.similar import similar
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 runner = CliRunner()

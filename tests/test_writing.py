@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import kscorpus.index.writing as kwriting
 from kscorpus.cli.app import app
 from kscorpus.corpus.manifest import load_corpus
-from kscorpus.errors import IndexError_
+from kscorpus.errors import IndexUnavailable
 from kscorpus.index.store import build, open_index
 from kscorpus.index.writing import Plan, _jobs, _shards
 from kscorpus.query.search import search
@@ -169,7 +169,9 @@ def test_a_worker_error_keeps_the_previous_index(tmp_path, generated, monkeypatc
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(kwriting, "prepare", full)  # inherited by the forked workers
-    with pytest.raises(IndexError_, match=r"No space left on device.*previous index is intact"):
+    with pytest.raises(
+        IndexUnavailable, match=r"No space left on device.*previous index is intact"
+    ):
         build(load_corpus(generated), tmp_path / "ix", rebuild=True, jobs=2)
     assert not [p for p in (tmp_path / "ix").iterdir() if p.name.startswith((".tmp-", ".lock"))]
     assert answers(tmp_path / "ix") == before
@@ -178,7 +180,7 @@ def test_a_worker_error_keeps_the_previous_index(tmp_path, generated, monkeypatc
 @linux_only
 def test_a_dying_worker_is_a_clear_error(tmp_path, generated, monkeypatch):
     monkeypatch.setattr(kwriting, "prepare", lambda *a: os._exit(9))
-    with pytest.raises(IndexError_, match=r"ingest worker .*exit code 9.*--jobs 1"):
+    with pytest.raises(IndexUnavailable, match=r"ingest worker .*exit code 9.*--jobs 1"):
         build(load_corpus(generated), tmp_path / "ix", jobs=2)
     assert not (tmp_path / "ix" / "CURRENT").exists()
 

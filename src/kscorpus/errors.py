@@ -24,11 +24,13 @@ class CorpusError(KscorpusError):
     code = EXIT_CORPUS
 
 
-class IndexError_(KscorpusError):
+class IndexUnavailable(KscorpusError):
+    """The index is missing, damaged, locked or cannot be written."""
+
     code = EXIT_INDEX
 
 
-class LockedError(IndexError_):
+class LockedError(IndexUnavailable):
     """Another process is writing the index."""
 
 

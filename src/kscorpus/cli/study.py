@@ -29,7 +29,9 @@ from kscorpus.errors import EXIT_USAGE, KscorpusError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kscorpus.study.study import Concordance, KeyTerm, Neighbour
+    from kscorpus.study.keywords import KeyTerm
+    from kscorpus.study.kwic import Concordance
+    from kscorpus.study.similar import Neighbour
 
 
 class Sort(str, Enum):
@@ -80,7 +82,7 @@ def kwic(
     debug: DebugOpt = False,
 ) -> None:
     """Keyword in context: every occurrence of a term, aligned on the term, one per line."""
-    from kscorpus.study.study import kwic as run
+    from kscorpus.study.kwic import kwic as run
 
     meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     res = run(
@@ -168,8 +170,8 @@ def keywords(
 ) -> None:
     """Key terms of an article (TF-IDF against the corpus's own document frequencies), or of
     the whole corpus (those scores summed over the articles)."""
-    from kscorpus.study.study import corpus_keywords
-    from kscorpus.study.study import keywords as run
+    from kscorpus.study.keywords import corpus_keywords
+    from kscorpus.study.keywords import keywords as run
 
     if (article_id is None) == (not corpus_wide):
         raise KscorpusError("give an article ID or --corpus-wide (one of them)", EXIT_USAGE)
@@ -210,7 +212,7 @@ def similar(
 ) -> None:
     """The articles most like this one: its translation (by the alignment), then by shared
     terms and shared glossary concepts (which also reach across languages)."""
-    from kscorpus.study.study import similar as run
+    from kscorpus.study.similar import similar as run
 
     found = run(_open(corpus_dir, index_dir), article_id, top)
     if as_json:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kscorpus import __version__
 from kscorpus.corpus.manifest import Article, Corpus
-from kscorpus.errors import EXIT_USAGE, CorpusError, IndexError_, KscorpusError, NotFoundError
+from kscorpus.errors import EXIT_USAGE, CorpusError, IndexUnavailable, KscorpusError, NotFoundError
 
 if TYPE_CHECKING:
     from kscorpus.index.store import IndexHandle
@@ -104,7 +104,7 @@ class Exporter:
             return None
         data = self.corpus.read_bytes(doc.article)
         if hashlib.sha256(data).hexdigest() != doc.sha256:
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"{self.corpus.path(doc.article)} changed since it was indexed; "
                 "run 'kscorpus ingest' and export again"
             )

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from kscorpus import __version__
 from kscorpus.atomic import write_atomic
 from kscorpus.corpus.manifest import GLOSSARY, Article, Corpus, load_corpus
-from kscorpus.errors import CorpusError, IndexError_, KscorpusError, LockedError
+from kscorpus.errors import CorpusError, IndexUnavailable, KscorpusError, LockedError
 from kscorpus.index import freshness
 from kscorpus.index.freshness import (
     CURRENT,
@@ -296,7 +296,7 @@ def open_checked(
     gen, meta, pending = started
     try:
         handle = open_index(root)
-    except IndexError_:
+    except IndexUnavailable:
         pending()
         return ensure_index(corpus_root, root, notify), lambda: True
     return (
@@ -309,9 +309,9 @@ def open_checked(
     )
 
 
-def damaged(gen: Path, why: str) -> IndexError_:
+def damaged(gen: Path, why: str) -> IndexUnavailable:
     """The error for a generation whose files cannot be read: what, where and what to run."""
-    return IndexError_(
+    return IndexUnavailable(
         f"index in {gen} is damaged ({why[:200]}); "
         "run 'kscorpus ingest --rebuild' to rebuild it from the corpus"
     )
@@ -322,9 +322,9 @@ def open_index(root: Path) -> IndexHandle:
     if there is none or it is damaged. The generation stays pinned until ``close``."""
     path, meta, held = _pinned(root)
     if path is None or meta is None:
-        raise IndexError_(f"no index in {root}; run 'kscorpus ingest' to build it")
+        raise IndexUnavailable(f"no index in {root}; run 'kscorpus ingest' to build it")
     if meta.get("schema") != SCHEMA_VERSION:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"index in {root} was built by kscorpus {meta.get('kscorpus', '?')} with another "
             "format; run 'kscorpus ingest' to rebuild it"
         )
@@ -376,7 +376,7 @@ def build(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise IndexError_(f"cannot create index directory {root}: {e.strerror}") from None
+        raise IndexUnavailable(f"cannot create index directory {root}: {e.strerror}") from None
     with _lock(root, wait):
         old = None if rebuild else _reusable(corpus, root)
         # hashed one file at a time (a large corpus is never held in memory), and only to
@@ -478,7 +478,7 @@ def build(
             write_atomic(root / CURRENT, gen + "\n")
         except OSError as e:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"cannot write index in {root}: {e.strerror or e}; the previous index is intact"
             ) from None
         except BaseException:
@@ -573,7 +573,7 @@ def _reusable(corpus: Corpus, root: Path) -> IndexHandle | None:
         handle = open_index(root)
         handle.articles_meta()  # the incremental update starts from it
         return handle
-    except IndexError_:
+    except IndexUnavailable:
         return None  # damaged: rebuild
 
 
@@ -746,7 +746,7 @@ def _lock(root: Path, wait: float = 0.0) -> Iterator[None]:
                 ) from None
             stale += 1
             if stale > 2:
-                raise IndexError_(
+                raise IndexUnavailable(
                     f"cannot take the index lock {path}; remove it if no ingest is running"
                 ) from None
             path.unlink(missing_ok=True)

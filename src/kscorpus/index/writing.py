@@ -28,7 +28,7 @@ from typing import Any
 from whoosh.writing import SegmentWriter
 
 from kscorpus.corpus.manifest import Article, Corpus
-from kscorpus.errors import CorpusError, IndexError_
+from kscorpus.errors import CorpusError, IndexUnavailable
 from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
 from kscorpus.index.freshness import can_fork
 from kscorpus.index.postings import Lengths, TermPool, write_postings
@@ -271,7 +271,7 @@ def _write_parallel(
             except queue.Empty:
                 code = next((w.exitcode for w in workers if w.exitcode not in (None, 0)), 0)
                 if code:
-                    raise IndexError_(
+                    raise IndexUnavailable(
                         f"an ingest worker stopped unexpectedly (exit code {code}; out of "
                         "memory?); the previous index is intact; retry with --jobs 1"
                     ) from None
