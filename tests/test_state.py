@@ -4,7 +4,8 @@ every few steps against a fresh rebuild of the same corpus into another director
 
 Every step commits, so sequences cross Whoosh's merge thresholds (from the fifth or sixth small
 commit on); segments hold deletions after removes and edits. ``KSCORPUS_STATE_STEPS`` (steps per
-sequence) and ``KSCORPUS_STATE_EXAMPLES`` (sequences) make it a soak.
+sequence) and ``KSCORPUS_STATE_EXAMPLES`` (sequences) make it a soak; ``KSCORPUS_STATE_LOG``
+names a file that gets each sequence's number of steps.
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ class CorpusMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        log = os.environ.get("KSCORPUS_STATE_LOG")  # a soak counts its steps there
+        if log:
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"{self.steps}\n")
 
     # helpers -----------------------------------------------------------------------------
 
