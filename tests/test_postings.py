@@ -9,10 +9,10 @@ import pytest
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
-from kscorpus.index import postings
+from kscorpus.index import postings, whoosh_fast
 from kscorpus.index.postings import TermPool
 from kscorpus.index.store import _schemas
-from kscorpus.index.writing import Writer
+from kscorpus.index.whoosh_fast import Writer
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -130,7 +130,7 @@ def test_blocks_are_pickled_with_protocol_5_and_compressed_unless_small(tmp_path
                 data = zlib.decompress(raw) if m._compression else raw
                 assert data[:2] == b"\x80\x05", (field, term)  # PROTO 5
                 assert pickle.loads(data)[0]  # the ids
-                assert bool(m._compression) == (m._blocklength >= postings.SMALL), (field, term)
+                assert bool(m._compression) == (m._blocklength >= whoosh_fast.SMALL), (field, term)
                 seen["compressed"] += bool(m._compression)
                 blocks += 1
                 m._next_block()

@@ -134,11 +134,11 @@ def test_blocks_without_the_wanted_documents_are_not_decoded(many, monkeypatch):
     import pickle
     from types import SimpleNamespace
 
-    from kscorpus.query import ranking
+    from kscorpus.index import whoosh_fast
 
     decoded = []
     loads = SimpleNamespace(load=pickle.load, loads=lambda b: decoded.append(1) or pickle.loads(b))
-    monkeypatch.setattr(ranking, "pickle", loads)
+    monkeypatch.setattr(whoosh_fast, "pickle", loads)
     s = many["fresh"].searcher("passages")
     query = parse("快手", s.schema)[1]
     top, total = rank(s, query, 10)

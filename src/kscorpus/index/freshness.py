@@ -63,7 +63,8 @@ def index_dir(index: str | os.PathLike[str] | None, corpus_root: str) -> str:
     if chosen:
         return os.path.realpath(os.path.expanduser(chosen))
     sibling = os.path.join(os.path.dirname(corpus_root), "index")
-    if os.path.isdir(sibling) and os.access(sibling, os.W_OK):
+    package = os.path.isfile(os.path.join(sibling, "__init__.py"))  # kscorpus's own code, where
+    if os.path.isdir(sibling) and os.access(sibling, os.W_OK) and not package:  # it is installed
         return sibling
     import hashlib
 

@@ -369,7 +369,8 @@ def build(
     """
     from whoosh import index as windex
 
-    from kscorpus.index.writing import COUNTS, LIMIT_MB, Plan, Writer, commit, write_articles
+    from kscorpus.index.whoosh_fast import Writer, commit
+    from kscorpus.index.writing import COUNTS, LIMIT_MB, Plan, write_articles
     from kscorpus.index.writing import anchors as writing_anchors
 
     t0 = time.perf_counter()
@@ -523,8 +524,10 @@ def _live_stats(summaries: list[dict[str, Any]]) -> dict[str, Any]:
 def _compile(corpus: Corpus, path: Path) -> None:
     """What a query needs instead of loading jieba and OpenCC: the segmentation dictionary,
     compiled, and the characters OpenCC would change."""
+    from kscorpus.ingest.jieba_fast import prefix_dictionary
+
     tk = jieba_tokenizer(corpus.userdict)
-    compile_dictionary(tk.FREQ, tk.total, path)
+    compile_dictionary(*prefix_dictionary(tk), path)
     (path / CONVERTIBLE).write_text(convertible_chars(), encoding="utf-8")
 
 

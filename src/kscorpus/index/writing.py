@@ -25,13 +25,10 @@ from dataclasses import dataclass, field
 from operator import sub
 from typing import Any
 
-from whoosh.writing import SegmentWriter
-
 from kscorpus.corpus.manifest import Article, Corpus
 from kscorpus.errors import CorpusError, IndexUnavailable
-from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
 from kscorpus.index.freshness import can_fork
-from kscorpus.index.postings import Lengths, TermPool, write_postings
+from kscorpus.index.whoosh_fast import Writer
 from kscorpus.ingest.convert import to_simplified
 from kscorpus.ingest.pipeline import Document, document_to_json, prepare
 
@@ -48,76 +45,6 @@ Progress = Callable[[int, int, str], None]
 # the passages index (``LENGTHS``), from which a build sums the live statistics of ``scoring``
 COUNTS = ("chars", "passages", "tokens", "sha256", "lengths")
 LENGTHS = ("title", "text", "event", "publisher")  # the scored fields, in ``lengths`` order
-
-
-class Writer(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer with postings pooled and written a term at a time (see
-    ``postings``): the same postings, in a fraction of Whoosh's time. kscorpus's schemas have
-    no term vectors, spelling fields or boosts, which this writer does not handle."""
-
-    def __init__(self, ix: Any, limitmb: int = LIMIT_MB, **kwargs: Any) -> None:
-        super().__init__(ix, limitmb=limitmb, **kwargs)
-        if any(f.vector or f.separate_spelling() for _, f in self.schema.items()):
-            raise ValueError("kscorpus's writer does not write term vectors or spellings")
-        self.pool = TermPool(limitmb, self.storage.folder)
-        self.lengths = dict.fromkeys(LENGTHS, 0)  # exact field lengths of the documents added
-        self._made: dict[tuple[str, str], list[Any]] = {}  # postings of other fields, by value
-
-    def add_document(self, **fields: Any) -> None:
-        """Whoosh's ``add_document``; a text field's postings go to the pool in one call."""
-        self._check_state()
-        schema, pdw, docnum = self.schema, self.perdocwriter, self.docnum
-        names = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, names)
-        pdw.start_doc(docnum)
-        try:
-            for name in names:
-                value = fields[name]
-                if value is None:
-                    continue
-                field = schema[name]
-                length = self._index(name, field, value, docnum) if field.indexed else 0
-                if name in self.lengths:
-                    self.lengths[name] += length
-                custom = fields.get(f"_stored_{name}", value)  # what a hit shows, if not value
-                pdw.add_field(name, field, custom if field.stored else None, length)
-                if field.column_type and custom is not None:
-                    pdw.add_column_value(name, field.column_type, field.to_column_value(custom))
-        except Exception:
-            pdw.cancel_doc()
-            raise
-        pdw.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def _index(self, name: str, field: Any, value: Any, docnum: int) -> int:
-        """Pool one field's postings of a document; the field's length (0 if not scored)."""
-        fmt, analyzer = field.format, field.analyzer
-        if isinstance(fmt, WordPositions) and isinstance(analyzer, BilingualAnalyzer):
-            items = fmt.postings(value, analyzer)
-            self.pool.add_terms(name, docnum, items, fmt.field_boost)
-            return sum(freq for _, freq, _ in items) if field.scorable else 0
-        postings = self._made.get((name, value)) if isinstance(value, str) else None
-        if postings is None:  # an article's id, language, script and date: in every passage
-            postings = list(field.index(value))
-            if isinstance(value, str):
-                if len(self._made) >= 4096:
-                    self._made.clear()
-                self._made[name, value] = postings
-        length = 0
-        for tbytes, freq, weight, vbytes in postings:
-            length += freq
-            self.pool.add((name, tbytes, docnum, weight, vbytes))
-        return length if field.scorable else 0
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        pdr = self.per_document_reader()
-        try:
-            write_postings(self.fieldwriter, self.schema, Lengths(pdr), self.pool.iter_terms())
-        finally:
-            self.fieldwriter.close()
-            pdr.close()
 
 
 @dataclass(frozen=True)
@@ -201,9 +128,9 @@ def _write(
             continue
         out.repairs[article.id] = tuple(r.kind for r in doc.repairs)
         tokens = count_tokens(doc.text, plan.corpus.userdict)  # lines cached for _add
-        before = [*aw.lengths.values(), *pw.lengths.values()]
+        before = [w.lengths[name] for w in (aw, pw) for name in LENGTHS]
         _add(aw, pw, doc)
-        after = [*aw.lengths.values(), *pw.lengths.values()]
+        after = [w.lengths[name] for w in (aw, pw) for name in LENGTHS]
         lengths = tuple(map(sub, after, before))
         out.counts[article.id] = (len(doc.text), len(doc.paragraphs), tokens, doc.sha256, lengths)
         if article.id in plan.paired:
@@ -330,35 +257,21 @@ def _worker(
         segments: tuple[list[Any], list[Any]] = ([], [])
         for start in range(0, len(shard), PART):
             if start and start % SEGMENT == 0:  # a full segment: write it out, start the next
-                segments[0].append(a._finalize_segment())
-                segments[1].append(p._finalize_segment())
+                segments[0].append(a.finish_segment())
+                segments[1].append(p.finish_segment())
                 a, p = writers()
 
             def tick(i: int, _: str, start: int = start) -> None:
                 done[k] = start + i
 
             results.put((k, "part", _write(plan, shard[start : start + PART], a, p, tick)))
-        segments[0].append(a._finalize_segment())
-        segments[1].append(p._finalize_segment())
+        segments[0].append(a.finish_segment())
+        segments[1].append(p.finish_segment())
         results.put((k, "done", segments))
     except OSError as e:
         results.put((k, "oserror", (e.errno, e.strerror or str(e))))
     except BaseException:
         results.put((k, "error", traceback.format_exc()))
-
-
-def commit(w: Any, segments: Sequence[Any] = ()) -> None:
-    """Commit ``w`` with the workers' ``segments`` added to the index's segment list."""
-    if not segments:
-        w.commit()
-        return
-    final = w._merge_segments(None, None, False)  # existing segments, not merged
-    if w._added:
-        final.append(w._finalize_segment())
-    else:
-        w._close_segment()
-    w._commit_toc(final + list(segments))
-    w._finish()
 
 
 def _add(aw: Any, pw: Any, doc: Document) -> None:

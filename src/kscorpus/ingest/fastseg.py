@@ -198,8 +198,9 @@ class Route:
 
 def compile_dictionary(freq: dict[str, int], total: int, directory: Path) -> None:
     """Write jieba's prefix dictionary and HMM model for ``FastSegmenter`` (done at ingest)."""
-    from jieba.finalseg import emit_P, start_P, trans_P
+    from kscorpus.ingest.jieba_fast import hmm_tables
 
+    start_P, trans_P, emit_P = hmm_tables()
     keys = sorted(freq)  # code point order is UTF-8 byte order
     blob = "".join(keys).encode("utf-8")
     offsets = array("I", [0])

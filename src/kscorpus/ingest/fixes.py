@@ -16,9 +16,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
-from importlib.util import find_spec
 from itertools import islice, pairwise
-from pathlib import Path
 from typing import NamedTuple
 
 from kscorpus.ingest.convert import to_simplified
@@ -52,10 +50,12 @@ class _Lexicon(NamedTuple):
 @cache
 def _lexicon() -> _Lexicon:
     """Read from jieba's dictionary file; empty (everything rare) if jieba is missing."""
-    spec = find_spec("jieba")  # locate without importing: ``import jieba`` costs ~250 ms
-    if spec is None or spec.origin is None:
+    from kscorpus.ingest.jieba_fast import dictionary_file
+
+    path = dictionary_file()
+    if path is None:
         return _Lexicon({}, frozenset())
-    data = (Path(spec.origin).parent / "dict.txt").read_text(encoding="utf-8")
+    data = path.read_text(encoding="utf-8")
     freq = {c: int(f) for c, f in re.findall(r"^(\S) (\d+)", data, re.M)}
     return _Lexicon(freq, frozenset(re.findall(r"^(\S\S) ", data, re.M)))
 

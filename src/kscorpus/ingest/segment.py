@@ -8,9 +8,7 @@ warnings jieba 0.42.1 emits when compiled on Python 3.12+ never reach the user.
 from __future__ import annotations
 
 import contextlib
-import marshal
 import re
-import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -26,32 +24,9 @@ HAN_RUN = re.compile(f"[{_HAN_CHARS}]+")
 @lru_cache(maxsize=4)
 def jieba_tokenizer(userdict: UserDict) -> Any:
     """A private ``jieba.Tokenizer`` with the user dictionary added (loads jieba: slow)."""
-    import logging  # here: a search never loads jieba, nor needs logging (3 ms)
+    from kscorpus.ingest.jieba_fast import load_tokenizer
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import jieba
-    jieba.setLogLevel(logging.WARNING)
-    jieba.marshal = _WholeFileMarshal  # type: ignore[attr-defined]
-    tk = jieba.Tokenizer()
-    tk.initialize()
-    for word, freq in userdict:
-        tk.add_word(word, freq)
-    return tk
-
-
-class _WholeFileMarshal:
-    """``marshal`` for jieba's dictionary cache, read in one go: ``marshal.load`` on a file
-    reads it object by object, 0.8 s of jieba's 1.1 s start against 0.25 s for ``loads``."""
-
-    dump = staticmethod(marshal.dump)
-    dumps = staticmethod(marshal.dumps)
-    loads = staticmethod(marshal.loads)
-
-    @staticmethod
-    def load(f: Any) -> Any:
-        return marshal.loads(f.read())
+    return load_tokenizer(userdict)
 
 
 class Segmenter:
@@ -70,15 +45,16 @@ class Segmenter:
             self._tokenize: Any = fast.tokenize
             self._freq: Any = fast.get
         else:
+            from kscorpus.ingest.jieba_fast import hmm_tables, prefix_dictionary
+
             tk = jieba_tokenizer(userdict)
 
             def hmm() -> Hmm:
-                from jieba.finalseg import emit_P, start_P, trans_P
+                return Hmm(*hmm_tables(), force_split)
 
-                return Hmm(start_P, trans_P, emit_P, force_split)
-
-            self._tokenize = Route(tk.FREQ.get, tk.total, hmm).tokenize
-            self._freq = tk.FREQ.get
+            freq, total = prefix_dictionary(tk)
+            self._tokenize = Route(freq.get, total, hmm).tokenize
+            self._freq = freq.get
 
     def words(self, text: str) -> list[tuple[str, int, int]]:
         """jieba's default mode (HMM on), as ``(word, start, end)``."""

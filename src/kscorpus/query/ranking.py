@@ -19,18 +19,15 @@ wildcards) return None and take Whoosh's path.
 from __future__ import annotations
 
 import heapq
-import io
 import pickle
 import struct
-import zlib
-from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate, compress
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Positions
 
+from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.query.scoring import _Scorer
 
 _INT = struct.Struct("!i")  # a block's size, as Whoosh packs it
@@ -185,7 +182,7 @@ def _term_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores 
     if type(scorer) is not _Scorer:
         return None
     out: Scores = {}
-    for ids, weights in _blocks(m, "weights", only):
+    for ids, weights in posting_blocks(m, "weights", only):
         out.update(zip(ids, scorer.block_scores(ids, weights)))
     if q.boost != 1.0:
         out = {d: v * q.boost for d, v in out.items()}
@@ -224,7 +221,7 @@ def term_ids(s: Any, fieldname: str, text: str) -> set[int]:
     out: set[int] = set()
     for leaf, offset in s.reader().leaf_readers():
         if (fieldname, tbytes) in leaf:
-            for ids, _ in _blocks(leaf.postings(fieldname, tbytes)):
+            for ids, _ in posting_blocks(leaf.postings(fieldname, tbytes)):
                 out.update(ids if offset == 0 else (offset + d for d in ids))
     return out
 
@@ -283,81 +280,6 @@ def _phrase_docs(leaf: Any, fieldname: str, words: list[str], only: Only = None)
 def _values_by_id(m: Any, only: Only = None) -> dict[int, bytes]:
     """A posting list as ``{docnum: encoded value}`` (with ``only``: at least of those)."""
     out: dict[int, bytes] = {}
-    for ids, values in _blocks(m, "values", only):
+    for ids, values in posting_blocks(m, "values", only):
         out.update(zip(ids, values))
     return out
-
-
-def _blocks(m: Any, part: str = "", only: Only = None) -> Iterator[tuple[Sequence[int], Any]]:
-    """A posting list's ids (with its ``"values"`` or ``"weights"``, if asked), a block at a
-    time where the matcher is Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a
-    segment's deletions (as after any incremental ingest); else one posting at a time in a
-    single block. A block's weights may be ``None`` (every weight 1.0, as Whoosh stores the
-    common case) or one float (every weight that). With ``only`` (sorted document numbers),
-    on-disk blocks that hold none of those documents are skipped undecoded."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.matching.wrappers import FilterMatcher
-
-    if type(m) is FilterMatcher and type(m.child) is W3LeafMatcher:
-        # the whole list from its start: the postings the filter has stepped over are ones it
-        # excludes, and are excluded here again
-        keep, exclude = m._ids, m._exclude
-        for ids, more in _list_blocks(m.child, part, only):
-            sel = [k for k, i in enumerate(ids) if (i in keep) != exclude]
-            if len(sel) == len(ids):
-                yield ids, more
-            elif sel:
-                many = part and isinstance(more, (list, tuple))
-                yield [ids[k] for k in sel], [more[k] for k in sel] if many else more
-        return
-    if type(m) is W3LeafMatcher:
-        yield from _list_blocks(m, part, only)
-        return
-    ids, more = [], []
-    while m.is_active():
-        ids.append(m.id())
-        if part:
-            more.append(getattr(m, part[:-1])())  # value() or weight()
-        m.next()
-    yield ids, more
-
-
-def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[int], Any]]:
-    """The blocks of a ``W3LeafMatcher``'s posting list, parsed as its ``_goto``,
-    ``_read_ids``, ``_read_weights`` and ``_read_values`` parse them, from one read of the
-    whole list: Whoosh reads a block with a dozen seeks and reads through Python wrappers, a
-    third of a search at 100,000 articles. Block: a signed int (its size; negative for the
-    last), a pickled info tuple, then the pickled (ids, weights, values), maybe compressed."""
-    length = m._length  # Whoosh's ``W3TermInfo.from_bytes`` leaves it a 1-tuple
-    buf = m._postfile.get(m._startoffset, length[0] if isinstance(length, tuple) else length)
-    if buf[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"posting list at {m._startoffset}: bad block tag {buf[:4]!r}")
-    view, stream, fixed = memoryview(buf), io.BytesIO(buf), m._fixedsize
-    pos, after = 4, -1  # ``after``: the previous block's last document
-    while pos < len(buf):
-        (size,) = _INT.unpack_from(buf, pos)
-        stream.seek(pos + 4)
-        count, last, _, compression, _, _ = pickle.load(stream)
-        end = pos + 4 + abs(size)
-        if only is not None:
-            i = bisect_right(only, after)
-            after = last
-            if i == len(only) or only[i] > last:  # none of ``only`` in this block
-                if size < 0:
-                    return
-                pos = end
-                continue
-        data = view[stream.tell() : end]
-        deltas, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
-        ids = list(accumulate(deltas))
-        if part == "values":
-            if fixed == 0:
-                values = (None,) * count
-            elif fixed is not None and fixed > 0:
-                values = tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
-            yield ids, values
-        else:
-            yield ids, weights if part else ()
-        if size < 0:
-            return
-        pos = end

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from math import log
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
+
+from kscorpus.index.whoosh_fast import segment_length_bytes
 
 # reader → field name → the field's length bytes, one per document (gone with the reader)
 _LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, bytes]] = weakref.WeakKeyDictionary()
@@ -108,23 +109,13 @@ def live_doc_frequency(reader: Any, fieldname: str, text: bytes) -> int:
 
 
 def _length_bytes(reader: Any, fieldname: str) -> bytes | None:
-    """``length_bytes`` of a segment reader, kept while the reader lives (None where the reader
-    is not one segment of Whoosh's own codec: Whoosh's scorer then reads lengths itself)."""
+    """A segment reader's length bytes of ``fieldname``, kept while the reader lives (None
+    where the reader is not one segment of Whoosh's own codec: Whoosh's scorer then reads
+    lengths itself)."""
     try:
         cache = _LENGTHS.setdefault(reader, {})
     except TypeError:
         return None
     if fieldname not in cache:
-        perdoc = getattr(reader, "_perdoc", None)
-        cache[fieldname] = length_bytes(perdoc, fieldname) if perdoc is not None else None
+        cache[fieldname] = segment_length_bytes(reader, fieldname)
     return cache[fieldname]
-
-
-def length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
-    """A segment's length column of ``fieldname``, one byte per document, read whole from the
-    column reader Whoosh's ``doc_field_length`` uses (None if there is none)."""
-    try:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        return column._dbfile.get(column._basepos, column._count) if column else None
-    except AttributeError:  # not Whoosh's codec
-        return None

@@ -1,0 +1,338 @@
+"""Every use of Whoosh's private names in kscorpus, in one place.
+
+kscorpus writes and reads Whoosh's own on-disk format, faster than Whoosh does:
+
+- ``Writer``: Whoosh's ``SegmentWriter`` with postings pooled a term at a time
+  (``postings.TermPool``) and each posting list written whole (``write_postings``), its blocks
+  pickled with protocol 5 instead of 2;
+- ``commit``: a commit that adds segments written by worker processes;
+- ``posting_blocks``: a posting list read a block at a time from one read, instead of a
+  matcher stepping posting by posting;
+- ``length_bytes``: a segment's column of field-length bytes, read whole.
+
+What a reader gets back is exactly what Whoosh's own writer and readers give (tests/test_whoosh_
+conformance.py runs both on random documents and queries); an upgrade of Whoosh that changes an
+assumption fails those tests. ``pyproject.toml`` pins whoosh-reloaded below 2.8 for the same
+reason.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
+from operator import sub
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
+from kscorpus.index.postings import Key, TermPool
+
+# Whoosh pickles posting blocks with protocol 2, which stores each position value (bytes) as a
+# call to ``_codecs.encode``: most of a search's time at 100,000 articles went to decoding them.
+# Protocol 5 stores bytes as bytes; Whoosh's reader unpickles any protocol.
+PICKLE = 5
+SMALL = 4  # postings in a block below which compressing it is not worth a zlib call
+_INT = struct.Struct("!i")  # a block's size, as Whoosh packs it
+Only = Sequence[int] | None  # sorted document numbers of a segment: the only ones wanted
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+class Writer(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer with postings pooled (``postings.TermPool``) and written a term
+    at a time: the same postings, in a fraction of Whoosh's time. kscorpus's schemas have no
+    term vectors, spelling fields or boosts, which this writer does not handle; ``lengths``
+    sums the exact field lengths of the documents added, by field."""
+
+    def __init__(self, ix: Any, limitmb: float = 32, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        if any(f.vector or f.separate_spelling() for _, f in self.schema.items()):
+            raise ValueError("kscorpus's writer does not write term vectors or spellings")
+        self.pool = TermPool(limitmb, self.storage.folder)
+        self.lengths = {name: 0 for name, f in self.schema.items() if f.scorable}
+        self._made: dict[tuple[str, str], list[Any]] = {}  # postings of other fields, by value
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``add_document``; a text field's postings go to the pool in one call."""
+        self._check_state()
+        schema, pdw, docnum = self.schema, self.perdocwriter, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        pdw.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = self._index(name, field, value, docnum) if field.indexed else 0
+                if name in self.lengths:
+                    self.lengths[name] += length
+                custom = fields.get(f"_stored_{name}", value)  # what a hit shows, if not value
+                pdw.add_field(name, field, custom if field.stored else None, length)
+                if field.column_type and custom is not None:
+                    pdw.add_column_value(name, field.column_type, field.to_column_value(custom))
+        except Exception:
+            pdw.cancel_doc()
+            raise
+        pdw.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, name: str, field: Any, value: Any, docnum: int) -> int:
+        """Pool one field's postings of a document; the field's length (0 if not scored)."""
+        fmt, analyzer = field.format, field.analyzer
+        if isinstance(fmt, WordPositions) and isinstance(analyzer, BilingualAnalyzer):
+            items = fmt.postings(value, analyzer)
+            self.pool.add_terms(name, docnum, items, fmt.field_boost)
+            return sum(freq for _, freq, _ in items) if field.scorable else 0
+        postings = self._made.get((name, value)) if isinstance(value, str) else None
+        if postings is None:  # an article's id, language, script and date: in every passage
+            postings = list(field.index(value))
+            if isinstance(value, str):
+                if len(self._made) >= 4096:
+                    self._made.clear()
+                self._made[name, value] = postings
+        length = 0
+        for tbytes, freq, weight, vbytes in postings:
+            length += freq
+            self.pool.add((name, tbytes, docnum, weight, vbytes))
+        return length if field.scorable else 0
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            write_postings(self.fieldwriter, self.schema, Lengths(pdr), self.pool.iter_terms())
+        finally:
+            self.fieldwriter.close()
+            pdr.close()
+
+    def finish_segment(self) -> Any:
+        """Write the documents added so far as a segment of their own, not committed: a worker
+        hands it to the parent, which adds it with ``commit``."""
+        return self._finalize_segment()
+
+
+def commit(w: Any, segments: Sequence[Any] = ()) -> None:
+    """Commit ``w`` with the workers' ``segments`` (from ``Writer.finish_segment``) added to
+    the index's segment list, as they are (Whoosh merges only its own segments)."""
+    if not segments:
+        w.commit()
+        return
+    final = w._merge_segments(None, None, False)  # existing segments, not merged
+    if w._added:
+        final.append(w._finalize_segment())
+    else:
+        w._close_segment()
+    w._commit_toc(final + list(segments))
+    w._finish()
+
+
+class Lengths:
+    """Field lengths of a new segment, a whole column decoded at a time (Whoosh reads each
+    posting's length back from the column file)."""
+
+    def __init__(self, pdr: Any) -> None:
+        self._pdr = pdr
+        self._table = [byte_to_length(b) for b in range(256)]
+        self._fields: dict[str, list[int]] = {}
+
+    def column(self, fieldname: str) -> list[int]:
+        col = self._fields.get(fieldname)
+        if col is None:
+            data = length_bytes(self._pdr, fieldname) or b""
+            col = self._fields[fieldname] = [self._table[b] for b in data]
+        return col
+
+
+def write_postings(
+    fieldwriter: Any, schema: Any, lengths: Lengths, terms: Iterator[tuple[Key, list[Any]]]
+) -> None:
+    """Whoosh's ``FieldWriter.add_postings`` for ``TermPool.iter_terms``: every term's posting
+    list and term info, as Whoosh's ``W3FieldWriter`` writes them through ``start_term``,
+    ``add`` and ``finish_term``, a posting list at a time."""
+    lastfn = None
+    col: list[int] = []
+    limit = compression = 0
+    offset = 0
+    for (fieldname, tbytes), flat in terms:
+        if fieldname != lastfn:
+            if lastfn is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            pw = fieldwriter._postwriter
+            limit, compression = pw._blocklimit, pw._compression
+            col, lastfn = lengths.column(fieldname), fieldname
+            offset = fieldwriter._postfile.tell()
+        key = pack_ushort(fieldwriter._fieldid) + tbytes
+        postings, terminfo = _posting_list(flat, col, limit, compression)
+        fieldwriter._postfile.write(postings)
+        fieldwriter._tindex.add(key, terminfo + pack_long(offset) + pack_int(len(postings)))
+        offset += len(postings)
+    if lastfn is not None:
+        fieldwriter.finish_field()
+
+
+def _posting_list(
+    flat: list[Any], col: list[int], limit: int, compression: int
+) -> tuple[bytes, bytes]:
+    """A posting list (``[docnum, weight, value, …]``) as Whoosh's ``W3PostingsWriter`` writes
+    it (a header, then blocks of up to ``limit`` postings, the last one's size negative), and
+    the start of its term info (``W3TermInfo.to_bytes`` without the extent)."""
+    ids_all, weights_all, values_all = flat[0::3], flat[1::3], flat[2::3]
+    n = len(ids_all)
+    out = [WHOOSH3_HEADER_MAGIC]
+    total = 0.0
+    minlength: int | None = None
+    maxlength = 0
+    maxweight: float = 0
+    for start in range(0, n, limit):
+        ids = ids_all[start : start + limit]
+        weights = weights_all[start : start + limit]
+        lens = [x for x in (col[d] if d < len(col) else 0 for d in ids) if x]
+        lo, hi = (min(lens) if lens else None), max(lens, default=0)
+        top = max(0, *weights)
+        w32 = array("f", weights).tolist()  # what Whoosh's block keeps of a weight
+        if w32.count(1.0) == len(w32):
+            mini: Any = None
+        elif w32.count(w32[0]) == len(w32):
+            mini = w32[0]
+        else:
+            mini = tuple(w32)
+        deltas = tuple(map(sub, ids, [0, *ids[:-1]]))
+        values = tuple(v for v in values_all[start : start + limit] if v)
+        comp = compression if len(ids) >= SMALL else 0  # each block says if it is compressed
+        data = pickle.dumps((deltas, mini, values), PICKLE)
+        if comp:
+            data = zlib.compress(data, comp)
+        info = pickle.dumps(
+            (len(ids), ids[-1], top, comp, length_to_byte(lo), length_to_byte(hi)), PICKLE
+        )
+        size = len(info) + len(data)
+        out.append(pack_int(-size if start + limit >= n else size) + info + data)
+        total += sum(w32)  # as ``W3TermInfo.add_block`` adds them up, block by block
+        if lo is not None:
+            minlength = lo if minlength is None else min(minlength, lo)
+        maxlength, maxweight = max(maxlength, hi), max(maxweight, top)
+    terminfo = W3TermInfo._struct.pack(
+        0,
+        total,
+        n,
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        maxweight,
+        ids_all[0],
+        ids_all[-1],
+    )
+    return b"".join(out), terminfo
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's length column of ``fieldname``, one byte per document, read whole from the
+    column reader Whoosh's ``doc_field_length`` uses (None if there is none)."""
+    try:
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        return column._dbfile.get(column._basepos, column._count) if column else None
+    except AttributeError:  # not Whoosh's codec
+        return None
+
+
+def segment_length_bytes(reader: Any, fieldname: str) -> bytes | None:
+    """``length_bytes`` of a segment reader (None where it is not one segment of Whoosh's
+    own codec)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    return length_bytes(perdoc, fieldname) if perdoc is not None else None
+
+
+def posting_blocks(
+    m: Any, part: str = "", only: Only = None
+) -> Iterator[tuple[Sequence[int], Any]]:
+    """A posting list's ids (with its ``"values"`` or ``"weights"``, if asked), a block at a
+    time where the matcher is Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a
+    segment's deletions (as after any incremental ingest); else one posting at a time in a
+    single block. A block's weights may be ``None`` (every weight 1.0, as Whoosh stores the
+    common case) or one float (every weight that). With ``only`` (sorted document numbers),
+    on-disk blocks that hold none of those documents are skipped undecoded."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+
+    if type(m) is FilterMatcher and type(m.child) is W3LeafMatcher:
+        # the whole list from its start: the postings the filter has stepped over are ones it
+        # excludes, and are excluded here again
+        keep, exclude = m._ids, m._exclude
+        for ids, more in _list_blocks(m.child, part, only):
+            sel = [k for k, i in enumerate(ids) if (i in keep) != exclude]
+            if len(sel) == len(ids):
+                yield ids, more
+            elif sel:
+                many = part and isinstance(more, (list, tuple))
+                yield [ids[k] for k in sel], [more[k] for k in sel] if many else more
+        return
+    if type(m) is W3LeafMatcher:
+        yield from _list_blocks(m, part, only)
+        return
+    ids, more = [], []
+    while m.is_active():
+        ids.append(m.id())
+        if part:
+            more.append(getattr(m, part[:-1])())  # value() or weight()
+        m.next()
+    yield ids, more
+
+
+def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[int], Any]]:
+    """The blocks of a ``W3LeafMatcher``'s posting list, parsed as its ``_goto``,
+    ``_read_ids``, ``_read_weights`` and ``_read_values`` parse them, from one read of the
+    whole list: Whoosh reads a block with a dozen seeks and reads through Python wrappers, a
+    third of a search at 100,000 articles. Block: a signed int (its size; negative for the
+    last), a pickled info tuple, then the pickled (ids, weights, values), maybe compressed."""
+    length = m._length  # Whoosh's ``W3TermInfo.from_bytes`` leaves it a 1-tuple
+    buf = m._postfile.get(m._startoffset, length[0] if isinstance(length, tuple) else length)
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting list at {m._startoffset}: bad block tag {buf[:4]!r}")
+    view, stream, fixed = memoryview(buf), io.BytesIO(buf), m._fixedsize
+    pos, after = 4, -1  # ``after``: the previous block's last document
+    while pos < len(buf):
+        (size,) = _INT.unpack_from(buf, pos)
+        stream.seek(pos + 4)
+        count, last, _, compression, _, _ = pickle.load(stream)
+        end = pos + 4 + abs(size)
+        if only is not None:
+            i = bisect_right(only, after)
+            after = last
+            if i == len(only) or only[i] > last:  # none of ``only`` in this block
+                if size < 0:
+                    return
+                pos = end
+                continue
+        data = view[stream.tell() : end]
+        deltas, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+        ids = list(accumulate(deltas))
+        if part == "values":
+            if fixed == 0:
+                values = (None,) * count
+            elif fixed is not None and fixed > 0:
+                values = tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
+            yield ids, values
+        else:
+            yield ids, weights if part else ()
+        if size < 0:
+            return
+        pos = end

@@ -1,0 +1,136 @@
+"""``index.whoosh_fast`` against Whoosh itself, on random documents and queries: the fast writer
+gives readers exactly what Whoosh's writer gives (postings, block statistics, term statistics,
+stored fields, field lengths), across commits that merge segments; posting lists read a block
+at a time and length columns read whole equal what Whoosh's matchers and readers return; the
+ranking built on them scores as Whoosh's searcher does, to the last bit."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.writing import SegmentWriter
+
+from kscorpus.index.store import _schemas
+from kscorpus.index.whoosh_fast import Writer, posting_blocks, segment_length_bytes
+from kscorpus.query.ranking import match_ids, rank
+from kscorpus.query.scoring import BM25
+
+WORDS = ["电商", "信任", "直播间", "品牌", "快手", "商家", "的", "trust", "brand", "market", "live"]
+TEXTS = st.lists(st.sampled_from(WORDS), min_size=1, max_size=40).map(
+    lambda ws: "".join(w if "\u4e00" <= w[0] <= "\u9fff" else f" {w} " for w in ws)
+)
+DOCS = st.lists(
+    st.tuples(st.sampled_from(["a1", "b2", "c3", "d4"]), st.sampled_from(["zh", "en"]), TEXTS),
+    min_size=1,
+    max_size=30,
+)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def write(cls: type, folder: Path, docs: list, commits: int, deletes: list[str]) -> object:
+    folder.mkdir()
+    ix = windex.create_in(str(folder), _schemas(())[1], indexname="passages")
+    for c in range(commits):
+        w = cls(ix, limitmb=64)
+        for n, (aid, lang, text) in enumerate(docs[c::commits]):
+            w.add_document(id=aid, lang=lang, key=f"{aid}#{c}#{n}", pno=n, text=text, title=text)
+        if c == commits - 1:
+            for aid in deletes:
+                w.delete_by_term("id", aid)
+        w.commit()
+    return ix
+
+
+def everything(ix: object) -> list[object]:
+    out: list[object] = []
+    with ix.reader() as r:
+        for leaf, _ in r.leaf_readers():
+            for field, term in leaf.all_terms():
+                i = leaf.term_info(field, term)
+                out.append((field, term, i.weight(), i.doc_frequency(), i.min_length()))
+                out.append((i.max_length(), i.max_weight(), i.min_id(), i.max_id()))
+                m = leaf.postings(field, term)
+                raw = not leaf.has_deletions()  # else a filter without block statistics
+                while m.is_active():
+                    out.append((m.id(), m.weight(), m.value()))
+                    if raw:
+                        out.append((m.block_min_length(), m.block_max_length()))
+                        out.append(m.block_max_weight())
+                    m.next()
+        out.append(list(r.all_stored_fields()))
+        for field in ("title", "text"):
+            out.append([r.doc_field_length(d, field) for d in range(r.doc_count_all())])
+            out.append(r.field_length(field))
+    return out
+
+
+@SETTINGS
+@given(docs=DOCS, commits=st.integers(1, 8), deletes=st.lists(st.sampled_from(["a1", "c3"])))
+def test_the_fast_writer_writes_what_whoosh_writes(docs, commits, deletes):
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = write(Writer, Path(tmp) / "ours", docs, commits, deletes)
+        theirs = write(SegmentWriter, Path(tmp) / "whoosh", docs, commits, deletes)
+        assert everything(ours) == everything(theirs)
+
+
+QUERIES = st.one_of(
+    st.sampled_from(WORDS).map(lambda w: wq.Term("text", w)),
+    st.lists(st.sampled_from(WORDS), min_size=2, max_size=3).map(lambda ws: wq.Phrase("text", ws)),
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(
+        lambda p: wq.Or([wq.Term("title", p[0], boost=2.0), wq.Term("text", p[1])])
+    ),
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(
+        lambda p: wq.And([wq.Term("text", p[0]), wq.Term("text", p[1])])
+    ),
+)
+
+
+@SETTINGS
+@given(docs=DOCS, commits=st.integers(1, 6), queries=st.lists(QUERIES, min_size=1, max_size=6))
+def test_reading_and_ranking_match_whoosh(docs, commits, queries):
+    with tempfile.TemporaryDirectory() as tmp:
+        ix = write(Writer, Path(tmp) / "ix", docs, commits, ["b2"])
+        with ix.searcher(weighting=BM25()) as s:
+            for leaf, _ in s.reader().leaf_readers():
+                for field in ("title", "text"):
+                    n = leaf.doc_count_all()
+                    lengths = segment_length_bytes(leaf, field)
+                    from whoosh.util.numeric import byte_to_length
+
+                    assert [byte_to_length(b) for b in lengths] == [
+                        leaf.doc_field_length(d, field) for d in range(n)
+                    ]
+                for field, term in leaf.all_terms():
+                    for part in ("weights", "values"):
+                        got = [
+                            x
+                            for ids, more in posting_blocks(leaf.postings(field, term), part)
+                            for x in zip(ids, _each(more, len(ids)))
+                        ]
+                        m, want = leaf.postings(field, term), []
+                        while m.is_active():
+                            want.append((m.id(), m.weight() if part == "weights" else m.value()))
+                            m.next()
+                        assert got == want, (field, term, part)
+            for q in queries:
+                ranked = rank(s, q, 10)
+                hits = s.search(q, limit=10)
+                whoosh = [(h.docnum, h.score) for h in hits]
+                assert ranked is not None
+                assert ranked[0] == whoosh, q
+                assert ranked[1] == len(s.search(q, limit=None)), q
+                assert match_ids(s, q) == {h.docnum for h in s.search(q, limit=None)}, q
+
+
+def _each(more: object, n: int) -> list[object]:
+    """A block's weights as ``posting_blocks`` gives them (None: all 1.0; a float: all that)."""
+    if more is None:
+        return [1.0] * n
+    if isinstance(more, float):
+        return [more] * n
+    return list(more)
