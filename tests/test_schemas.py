@@ -57,6 +57,7 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         "add",
         "remove",
         "init",
+        "export-summary",
     } <= {n.removesuffix(".schema.json") for n in schemas}
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -95,6 +96,15 @@ def test_every_export_record_matches(validate, run, tokens):
     for line in articles:
         assert validate("export-article.schema.json", json.loads(line)) == []
     assert validate("export.schema.json", json.loads(run("export", "-f", "json", *tokens))) == []
+
+
+def test_export_json_matches(validate, run, tmp_path):
+    """export --json: the export itself (export.schema.json), or with --out a summary."""
+    assert validate("export.schema.json", json.loads(run("export", "--json"))) == []
+    for args in (["-f", "csv"], ["-f", "opensearch-bulk", "--mapping", str(tmp_path / "m")]):
+        out = json.loads(run("export", *args, "--out", str(tmp_path / "e"), "--json"))
+        assert validate("export-summary.schema.json", out) == []
+        assert validate("export-summary.schema.json", out | {"bytes": 1})  # closed
 
 
 def test_import_json_matches(validate, run, tmp_path):
