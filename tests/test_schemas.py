@@ -58,6 +58,8 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         "remove",
         "init",
         "export-summary",
+        "doctor",
+        "ingest",
     } <= {n.removesuffix(".schema.json") for n in schemas}
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -82,6 +84,8 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         ("show", ["show", "000", "--lang", "en"]),
         ("list", ["list"]),
         ("stats", ["stats"]),
+        ("doctor", ["doctor"]),
+        ("doctor", ["doctor", "004", "002"]),
     ],
 )
 def test_command_json_matches_its_schema(validate, run, schema, args):
@@ -105,6 +109,26 @@ def test_export_json_matches(validate, run, tmp_path):
         out = json.loads(run("export", *args, "--out", str(tmp_path / "e"), "--json"))
         assert validate("export-summary.schema.json", out) == []
         assert validate("export-summary.schema.json", out | {"bytes": 1})  # closed
+
+
+def test_ingest_json_matches(validate, tmp_path, corpus_copy):
+    """ingest's --json with a proposed pair (no translation_of declared) and a skipped article
+    (an empty file: exit 4), then again with nothing to do."""
+    import re
+
+    manifest = corpus_copy / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(re.sub(r'translation_of = "\d+"\n', "", text), encoding="utf-8")
+    next(corpus_copy.glob("002_*.txt")).write_text("\n", encoding="utf-8")
+    args = ["ingest", "--json", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix")]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 4, r.output
+    first = json.loads(r.stdout)
+    assert first["proposed_pairs"] and first["skipped"]
+    assert validate("ingest.schema.json", first) == []
+    assert validate("ingest.schema.json", first | {"extra": 1})  # closed
+    again = runner.invoke(app, args)
+    assert validate("ingest.schema.json", json.loads(again.stdout)) == []
 
 
 def test_import_json_matches(validate, run, tmp_path):
