@@ -164,7 +164,7 @@ def test_unexpected_errors_print_one_line_and_no_log_file(index_dir, tmp_path, m
     assert r.exit_code == 1
     line = r.stderr.strip()
     assert line == (
-        "kscorpus: unexpected error: RuntimeError('kaboom') "
+        "kscorpus: error: unexpected error: RuntimeError('kaboom') "
         "(rerun with --debug to see the traceback)"
     )
     assert list(tmp_path.iterdir()) == []  # no kscorpus-*.log per failed command

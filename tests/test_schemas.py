@@ -57,6 +57,9 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         "add",
         "remove",
         "init",
+        "export-summary",
+        "doctor",
+        "ingest",
     } <= {n.removesuffix(".schema.json") for n in schemas}
     for name, schema in schemas.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -81,6 +84,8 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         ("show", ["show", "000", "--lang", "en"]),
         ("list", ["list"]),
         ("stats", ["stats"]),
+        ("doctor", ["doctor"]),
+        ("doctor", ["doctor", "004", "002"]),
     ],
 )
 def test_command_json_matches_its_schema(validate, run, schema, args):
@@ -95,6 +100,35 @@ def test_every_export_record_matches(validate, run, tokens):
     for line in articles:
         assert validate("export-article.schema.json", json.loads(line)) == []
     assert validate("export.schema.json", json.loads(run("export", "-f", "json", *tokens))) == []
+
+
+def test_export_json_matches(validate, run, tmp_path):
+    """export --json: the export itself (export.schema.json), or with --out a summary."""
+    assert validate("export.schema.json", json.loads(run("export", "--json"))) == []
+    for args in (["-f", "csv"], ["-f", "opensearch-bulk", "--mapping", str(tmp_path / "m")]):
+        out = json.loads(run("export", *args, "--out", str(tmp_path / "e"), "--json"))
+        assert validate("export-summary.schema.json", out) == []
+        assert validate("export-summary.schema.json", out | {"bytes": 1})  # closed
+
+
+def test_ingest_json_matches(validate, tmp_path, corpus_copy):
+    """ingest's --json with a proposed pair (no translation_of declared) and a skipped article
+    (an empty file: exit 4), then again with nothing to do."""
+    import re
+
+    manifest = corpus_copy / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(re.sub(r'translation_of = "\d+"\n', "", text), encoding="utf-8")
+    next(corpus_copy.glob("002_*.txt")).write_text("\n", encoding="utf-8")
+    args = ["ingest", "--json", "--corpus", str(corpus_copy), "--index", str(tmp_path / "ix")]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 4, r.output
+    first = json.loads(r.stdout)
+    assert first["proposed_pairs"] and first["skipped"]
+    assert validate("ingest.schema.json", first) == []
+    assert validate("ingest.schema.json", first | {"extra": 1})  # closed
+    again = runner.invoke(app, args)
+    assert validate("ingest.schema.json", json.loads(again.stdout)) == []
 
 
 def test_import_json_matches(validate, run, tmp_path):

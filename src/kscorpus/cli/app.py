@@ -7,6 +7,9 @@ stderr. Errors are one line and a documented exit code, never a traceback (``--d
 from __future__ import annotations
 
 import sys
+from typing import Annotated
+
+import typer
 
 from kscorpus.cli import corpus, data, reading, study  # noqa: F401  (they register commands)
 from kscorpus.cli.common import EXIT_BROKEN_PIPE, _stdout_closed, app
@@ -19,6 +22,31 @@ ORDER = [
     "kwic", "keywords", "similar", "stats", "export", "import",
 ]  # fmt: skip
 app.registered_commands.sort(key=lambda c: ORDER.index(c.name or c.callback.__name__))
+for _command in app.registered_commands:
+    # ``kscorpus --help`` shows each docstring's first paragraph whole, wrapped on a narrow
+    # terminal, where Click would cut it to fit with "..."
+    if _command.short_help is None and _command.callback is not None:
+        _command.short_help = " ".join((_command.callback.__doc__ or "").split("\n\n")[0].split())
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        from kscorpus import __version__
+
+        sys.stdout.write(f"kscorpus {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options of ``kscorpus`` itself (its help is the app's)."""
 
 
 def main() -> None:

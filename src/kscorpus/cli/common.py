@@ -16,19 +16,58 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from kscorpus.errors import KscorpusError
 
 warnings.filterwarnings("ignore", category=SyntaxWarning)
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(jieba|whoosh)")
 
+# Click's usage errors (a bad option value, a missing argument), of the Click inside Typer
+_UsageError: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+def _one_line(e: Any) -> None:
+    """Show a Click usage error as every kscorpus error is shown: one line on stderr,
+    ``kscorpus: error: …``, with where to read the command's help."""
+    message = " ".join(e.format_message().split()).rstrip(".")
+    message = message[:1].lower() + message[1:] if message[1:2].islower() else message
+    hint = f" (see '{e.ctx.command_path} -h')" if e.ctx is not None else ""
+    _err().print(f"kscorpus: error: {message}{hint}", markup=False)
+
+
+def _reword(e: Any) -> None:
+    if type(e).__name__ != "NoArgsIsHelpError":  # that one shows the help: keep it
+        e.show = lambda file=None: _one_line(e)
+
+
+class Group(TyperGroup):
+    """The ``kscorpus`` group: usage errors in one line (see ``_one_line``)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _UsageError as e:
+            _reword(e)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError as e:
+            _reword(e)
+            raise
+
+
 app = typer.Typer(
     name="kscorpus",
+    cls=Group,
     help="Search and read a bilingual (Chinese/English) corpus of news articles.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 CorpusOpt = Annotated[
@@ -72,7 +111,21 @@ PublisherOpt = Annotated[
     str | None,
     typer.Option("--publisher", help="Only articles whose publisher contains this text."),
 ]
+TopOpt = Annotated[
+    int | None,
+    typer.Option("--top", min=1, hidden=True, help="The old name of --limit (still works)."),
+]
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def limit_opt(what: str) -> Any:
+    """``-n/--limit``: how many results a command shows (``--top`` was its name in some)."""
+    return typer.Option("--limit", "-n", min=1, help=what)
+
+
+def limit_or_top(limit: int, top: int | None) -> int:
+    """The number of results asked for, by ``--limit`` or its old name ``--top``."""
+    return limit if top is None else top
 
 
 def filters(
@@ -146,7 +199,8 @@ def handled(fn: F) -> F:
             if kwargs.get("debug"):
                 raise
             _err().print(
-                f"kscorpus: unexpected error: {e!r} (rerun with --debug to see the traceback)",
+                f"kscorpus: error: unexpected error: {e!r} "
+                "(rerun with --debug to see the traceback)",
                 markup=False,
             )
             raise typer.Exit(1) from None
@@ -177,7 +231,7 @@ def _open_checked(corpus_dir: Path | None, index_dir: Path | None) -> Any:
 
 
 def _notify(message: str) -> None:
-    _err().print(f"kscorpus: {message}")
+    _err().print(f"kscorpus: {message}", markup=False)
 
 
 def _print_json(data: Any) -> None:

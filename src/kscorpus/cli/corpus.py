@@ -55,7 +55,9 @@ def init(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Start an empty corpus: DIR with a manifest.toml (comments explaining its format) that
+    """Start an empty corpus in DIR.
+
+    DIR gets a manifest.toml (with comments explaining its format) that
     'kscorpus add FILE --corpus DIR' fills."""
     from kscorpus.corpus.manage import init_corpus
 
@@ -63,9 +65,11 @@ def init(
     root = report.root.resolve()
     err = _err()
     if report.created:
-        err.print(f"kscorpus: started an empty corpus in {root} ({report.manifest.name})")
+        err.print(
+            f"kscorpus: started an empty corpus in {root} ({report.manifest.name})", markup=False
+        )
     else:
-        err.print(f"kscorpus: {root} already holds an empty corpus; nothing to do")
+        err.print(f"kscorpus: {root} already holds an empty corpus; nothing to do", markup=False)
     if report.unlisted:
         n = len(report.unlisted)
         err.print(
@@ -107,8 +111,10 @@ def add(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Add articles: copy each file into the corpus under the next free id (UTF-8, GB18030 or
-    Big5; language and script detected), write their manifest entries, update the index once.
+    """Add article files to the corpus and update the index.
+
+    Each file is copied into the corpus under the next free id (UTF-8, GB18030 or Big5;
+    language and script detected) and gets a manifest entry; the index is updated once.
     Every file is reported, added or refused; any refusal makes the exit code 4."""
     from kscorpus.corpus.lock import writing
     from kscorpus.corpus.manage import Refused, add_articles, option_problem
@@ -124,7 +130,9 @@ def add(
             root, files, lang=lang, title=title, date=date, translation_of=translation_of
         )
         if res.started:
-            err.print(f"kscorpus: {root} had no manifest.toml; started a corpus there")
+            err.print(
+                f"kscorpus: {root} had no manifest.toml; started a corpus there", markup=False
+            )
         for done in res.results:
             if isinstance(done, Refused):
                 err.print(f"kscorpus: refused {done.file}: {done.error}", markup=False)
@@ -177,7 +185,9 @@ def remove(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Remove an article: its manifest entry goes, its file moves to .removed/ in the corpus."""
+    """Remove an article from the corpus and the index.
+
+    Its manifest entry goes and its file moves to .removed/ in the corpus."""
     from kscorpus.corpus.lock import writing
     from kscorpus.corpus.manage import REMOVED, remove_article
 

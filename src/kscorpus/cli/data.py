@@ -42,15 +42,16 @@ class Format(str, Enum):
 @handled
 def export(
     fmt: Annotated[
-        Format,
+        Format | None,
         typer.Option(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="jsonl (one record per line; what import reads), json, csv, or opensearch-bulk "
-            "(NDJSON for the _bulk API).",
+            help="jsonl (one record per line; what import reads; the default), json, csv, or "
+            "opensearch-bulk (NDJSON for the _bulk API).",
+            show_default=False,
         ),
-    ] = Format.jsonl,
+    ] = None,
     ids: Annotated[
         str | None,
         typer.Option("--ids", metavar="IDS", help="Only these articles, comma-separated: 000,003."),
@@ -92,14 +93,36 @@ def export(
     publisher: PublisherOpt = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Stdout is JSON alone: the export as one JSON document (= --format json), or "
+            "with --out FILE a summary of what was written.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Export articles with their text, paragraphs, repairs and alignment."""
+    """Export articles with their text, repairs and alignment.
+
+    To stdout, or to --out FILE (written atomically), as jsonl (the default), json, csv or
+    opensearch-bulk. With --json, stdout is JSON alone, as for every command: without --out,
+    the export itself as one JSON document (--json is --format json); with --out FILE, a
+    summary of what was written: {"path", "format", "articles", "mapping"}."""
     import json
 
     from kscorpus.corpus.manifest import load_corpus
     from kscorpus.exchange import export as ex
 
+    if as_json and out is None:
+        if fmt not in (None, Format.json):
+            raise KscorpusError(
+                f"--json without --out writes the export as JSON, not {fmt.value}; "
+                f"give --out FILE to write {fmt.value} and get a JSON summary",
+                EXIT_USAGE,
+            )
+        fmt = Format.json
+    fmt = fmt or Format.jsonl
     if mapping is not None and fmt is not Format.opensearch_bulk:
         raise KscorpusError("--mapping goes with --format opensearch-bulk", EXIT_USAGE)
     meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
@@ -131,6 +154,15 @@ def export(
         return
     ex.write_atomic(out, chunks)
     _say(f"exported {len(chosen)} articles as {fmt.value} to {out}")
+    if as_json:
+        _print_json(
+            {
+                "path": str(out.resolve()),
+                "format": fmt.value,
+                "articles": len(chosen),
+                "mapping": str(mapping.resolve()) if mapping is not None else None,
+            }
+        )
 
 
 def _to_stdout(chunks: Any) -> None:
@@ -157,7 +189,9 @@ def import_(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Recreate a corpus directory (articles, manifest, dictionary, glossary) from an export."""
+    """Recreate a corpus directory from an export.
+
+    The articles, the manifest, the dictionary and the glossary, from a JSONL or JSON export."""
     from kscorpus.exchange.importer import import_corpus
 
     report = import_corpus(source, into, force)
@@ -179,7 +213,10 @@ def stats(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Corpus statistics: articles by language, script and year; sizes; the commonest terms."""
+    """Corpus statistics: counts, sizes and the commonest terms.
+
+    Articles by language, script and year; characters, tokens, distinct terms, the index's
+    size; the commonest terms, leaving out stop words (的, 是, the…)."""
     data = corpus_stats(_open(corpus_dir, index_dir))
     if as_json:
         _print_json(data)
@@ -203,12 +240,18 @@ def corpus_stats(handle: Any) -> dict[str, Any]:
         for a in arts
         if (other := counterpart_id(arts, a["id"], "en" if a["lang"] == "zh" else "zh"))
     }
+    from kscorpus.study.stopwords import CHINESE_STOP_WORDS, is_stop_word
+
+    # stop words left out; asked for as many more as could be left out (the list stays full)
+    ask = TOP_TERMS + len(CHINESE_STOP_WORDS) + 36  # 36: single Latin letters and digits
     with handle.articles.reader() as r:
         terms = sum(1 for _ in r.lexicon("text"))
+        common = ((int(n), t.decode("utf-8"), t) for n, t in r.most_frequent_terms("text", ask))
         top = [
-            {"term": t.decode("utf-8"), "count": int(n), "articles": r.doc_frequency("text", t)}
-            for n, t in r.most_frequent_terms("text", TOP_TERMS)
-        ]
+            {"term": term, "count": n, "articles": r.doc_frequency("text", t)}
+            for n, term, t in common
+            if not is_stop_word(term)
+        ][:TOP_TERMS]
     size = sum(p.stat().st_size for p in handle.path.rglob("*") if p.is_file())
     return {
         "articles": len(arts),

@@ -27,6 +27,7 @@ from kscorpus.cli.common import (
     app,
     filters,
     handled,
+    limit_opt,
 )
 from kscorpus.corpus.lock import timeout_from_env, writes_corpus
 from kscorpus.errors import EXIT_CORPUS, QueryError
@@ -60,7 +61,10 @@ def ingest(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Clean new and changed articles and update the search index (atomically)."""
+    """Clean new and changed articles and update the index.
+
+    Only new or changed articles are processed (all of them with --rebuild); the new index
+    replaces the old one atomically, so a search never sees half an update."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from kscorpus.corpus.manifest import load_corpus, resolve_corpus_dir
@@ -77,6 +81,7 @@ def ingest(
         console=err,
         transient=True,
         auto_refresh=False,  # no refresh thread: ingest forks its workers
+        disable=not err.is_terminal,  # piped or logged, it would leave an empty line
     ) as bar:
         task = bar.add_task("", total=None)
         shown = [0.0]
@@ -91,19 +96,22 @@ def ingest(
         report = build(corpus, root, progress, rebuild=rebuild, jobs=jobs, wait=timeout_from_env())
     for p in report.proposed_pairs:
         err.print(
-            f"  proposed translation pair: {p['zh']} ↔ {p['en']} (anchor overlap {p['score']}); "
-            f'confirm with translation_of = "{p["en"]}" in {p["zh"]}\'s manifest entry'
+            f"kscorpus: proposed translation pair: {p['zh']} ↔ {p['en']} "
+            f"(anchor overlap {p['score']}); "
+            f'confirm with translation_of = "{p["en"]}" in {p["zh"]}\'s manifest entry',
+            markup=False,
         )
     repaired = {aid: kinds for aid, kinds in report.repairs.items() if kinds}
     if len(repaired) > MAX_REPAIR_LINES:  # one line, not one per article
         every = [k for kinds in repaired.values() for k in kinds]
         err.print(
-            f"  repaired {_counted(every)} in {len(repaired)} articles "
-            "('kscorpus doctor ID' shows each)"
+            f"kscorpus: repaired {_counted(every)} in {len(repaired)} articles "
+            "('kscorpus doctor ID' shows each)",
+            markup=False,
         )
     else:
         for aid, kinds in repaired.items():
-            err.print(f"  {aid}: repaired {_counted(kinds)}")
+            err.print(f"kscorpus: {aid}: repaired {_counted(kinds)}", markup=False)
     summary = {
         "index": str(report.path),
         "articles": report.articles,
@@ -117,7 +125,7 @@ def ingest(
         "jobs": report.jobs,
     }
     for aid, why in report.skipped.items():
-        err.print(f"  skipped {aid}: {why}", markup=False)
+        err.print(f"kscorpus: skipped {aid}: {why}", markup=False)
     if as_json:
         _print_json(summary)
     if report.updated or report.removed or report.skipped:
@@ -127,12 +135,14 @@ def ingest(
             + f"; the index holds {report.articles} articles, {report.passages} passages, "
             f"{report.tokens:,} tokens ({report.seconds:.1f} s"
             + (f", {report.jobs} processes" if report.jobs > 1 else "")
-            + f") → {root}"
+            + f") → {root}",
+            markup=False,
         )
     else:
         err.print(
             f"kscorpus: the index is up to date ({report.articles} articles); nothing to do "
-            f"({report.seconds:.1f} s) → {root}"
+            f"({report.seconds:.1f} s) → {root}",
+            markup=False,
         )
     if report.skipped:
         err.print(
@@ -155,7 +165,7 @@ def search(
             "with spaces.",
         ),
     ],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits to show.")] = 10,
+    limit: Annotated[int, limit_opt("Hits to show.")] = 10,
     lang: Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")] = None,
     passages: Annotated[
         bool, typer.Option("--passages", help="Rank passages, not articles.")
@@ -197,7 +207,10 @@ def search(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Search: rank articles (or passages) for a query in Chinese or English."""
+    """Rank articles or passages for a query in Chinese or English.
+
+    Traditional and simplified Chinese match each other; English words match any ending.
+    --cross also searches the translations of the query's terms."""
     clock = _clock() if timings else None
     meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     with phase(clock, "imports"):
@@ -256,7 +269,7 @@ def _show_results(res: Any, as_json: bool, passages: bool, original: bool) -> No
         return
     unit = "passage" if passages else "article"
     if not res.hits:
-        _err().print(f"no {unit}s match {res.normalized!r}", markup=False)
+        _err().print(f"kscorpus: no {unit}s match {res.normalized!r}", markup=False)
         return
     from kscorpus.cli import render
 
@@ -265,7 +278,7 @@ def _show_results(res: Any, as_json: bool, passages: bool, original: bool) -> No
         render.facets(res.facets, _out())
     shown = f"top {len(res.hits)} of " if res.total > len(res.hits) else ""
     verb = f"{unit}s match" if res.total != 1 else f"{unit} matches"
-    _err().print(f"{shown}{res.total} {verb} {res.normalized!r}", markup=False)
+    _err().print(f"kscorpus: {shown}{res.total} {verb} {res.normalized!r}", markup=False)
 
 
 SHOW_LANGS = ("zh", "en", "both")
@@ -363,7 +376,10 @@ def list_(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """List the articles: id, language, script, date, size, translation, title."""
+    """List the articles with their language, date, size and title.
+
+    One row per article: id, language, script, date, size in characters, the article it
+    translates, title."""
     handle = _open(corpus_dir, index_dir)
     rows = handle.articles_meta()
     if as_json:  # the field lengths are the index's business (scoring statistics)
@@ -385,7 +401,10 @@ def doctor(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Report every repair made to each article, and what still looks broken."""
+    """Report each article's repairs and what still looks broken.
+
+    Every repair the cleaning made (mojibake, pinyin, debris…), with its place in the original
+    file, and the spans that still look suspect."""
     from kscorpus.bilingual.counterparts import find_version
 
     handle = _open(corpus_dir, index_dir)

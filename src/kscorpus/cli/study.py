@@ -17,12 +17,15 @@ from kscorpus.cli.common import (
     PublisherOpt,
     ScriptOpt,
     SinceOpt,
+    TopOpt,
     UntilOpt,
     _open,
     _print_json,
     app,
     filters,
     handled,
+    limit_opt,
+    limit_or_top,
 )
 from kscorpus.errors import EXIT_USAGE, KscorpusError
 
@@ -38,9 +41,6 @@ class Sort(str, Enum):
     position = "position"
     left = "left"
     right = "right"
-
-
-TopOpt = Annotated[int, typer.Option("--top", "-n", min=1, help="How many to show.")]
 
 
 @app.command()
@@ -70,7 +70,7 @@ def kwic(
         bool,
         typer.Option("--parallel", help="Under each line, the aligned segment of its translation."),
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Lines to show.")] = 100,
+    limit: Annotated[int, limit_opt("Lines to show.")] = 100,
     script: ScriptOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -81,7 +81,9 @@ def kwic(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Keyword in context: every occurrence of a term, aligned on the term, one per line."""
+    """Keyword in context: each occurrence of a term, one per line.
+
+    The lines are aligned on the term, with --width cells of context on each side."""
     from kscorpus.study.kwic import kwic as run
 
     meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
@@ -100,12 +102,14 @@ def kwic(
     from kscorpus.cli.common import _err, _out
 
     if not res.lines:
-        _err().print(f"no occurrences of {res.normalized!r}", markup=False)
+        _err().print(f"kscorpus: no occurrences of {res.normalized!r}", markup=False)
         return
     _render_kwic(res, width, _out())
     shown = f"{len(res.lines)} of " if res.total > len(res.lines) else ""
     plural = "s" if res.total != 1 else ""
-    _err().print(f"{shown}{res.total} occurrence{plural} of {res.normalized!r}", markup=False)
+    _err().print(
+        f"kscorpus: {shown}{res.total} occurrence{plural} of {res.normalized!r}", markup=False
+    )
 
 
 def _render_kwic(res: Concordance, width: int, console: Console) -> None:
@@ -162,21 +166,25 @@ def keywords(
         bool,
         typer.Option("--corpus-wide", help="The key terms of the whole corpus instead."),
     ] = False,
-    top: TopOpt = 20,
+    limit: Annotated[int, limit_opt("Terms to show.")] = 20,
+    top: TopOpt = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Key terms of an article (TF-IDF against the corpus's own document frequencies), or of
-    the whole corpus (those scores summed over the articles)."""
+    """Key terms of an article, or of the whole corpus (TF-IDF).
+
+    An article's terms are scored by TF-IDF against the corpus's own document frequencies;
+    --corpus-wide sums those scores over the articles."""
     from kscorpus.study.keywords import corpus_keywords
     from kscorpus.study.keywords import keywords as run
 
     if (article_id is None) == (not corpus_wide):
         raise KscorpusError("give an article ID or --corpus-wide (one of them)", EXIT_USAGE)
     handle = _open(corpus_dir, index_dir)
-    terms = corpus_keywords(handle, top) if corpus_wide else run(handle, str(article_id), top)
+    n = limit_or_top(limit, top)
+    terms = corpus_keywords(handle, n) if corpus_wide else run(handle, str(article_id), n)
     if as_json:
         _print_json({"id": article_id, "terms": [t.to_json() for t in terms]})
         return
@@ -204,17 +212,20 @@ def _render_terms(terms: list[KeyTerm]) -> None:
 @handled
 def similar(
     article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id, e.g. 000.")],
-    top: TopOpt = 5,
+    limit: Annotated[int, limit_opt("Articles to show.")] = 5,
+    top: TopOpt = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """The articles most like this one: its translation (by the alignment), then by shared
-    terms and shared glossary concepts (which also reach across languages)."""
+    """The articles most like this one, in either language.
+
+    Its translation first (by the alignment), then by shared terms and shared glossary
+    concepts (which also reach across languages)."""
     from kscorpus.study.similar import similar as run
 
-    found = run(_open(corpus_dir, index_dir), article_id, top)
+    found = run(_open(corpus_dir, index_dir), article_id, limit_or_top(limit, top))
     if as_json:
         _print_json({"id": article_id, "similar": [n.to_json() for n in found]})
         return
