@@ -1,4 +1,4 @@
-"""The console script (``launch.py``): a search of a large corpus starts its check for changed
+"""The console script (``cli/entry.py``): a search of a large corpus starts its check for changed
 files before the CLI's imports, uses that one check, and leaves with the CLI's exit code."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kscorpus.cli.entry import search_roots
 from kscorpus.corpus.manifest import load_corpus
@@ -125,3 +127,53 @@ def test_the_console_script_stands_in_for_libraries_whoosh_loads_unused():
         "asyncio.tasks",
         "asyncio.runners urllib.request",
     ]
+
+
+ARGS = st.lists(
+    st.sampled_from(
+        ["信任电商", "trust", "--corpus", "--index", "c1", "i1", "--corpus=c2", "--index=i2",
+         "--json", "--cross", "-n", "3", "--limit=2", "--", "--passages"]
+    ),
+    max_size=8,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(args=ARGS)
+def test_search_roots_agree_with_clicks_own_parse(args):
+    """The console script's own reading of ``--corpus``/``--index`` (before Click is imported)
+    against Click's parse of the same arguments, whenever the script starts a check."""
+    import typer.main
+
+    from kscorpus.cli.app import app
+
+    roots = search_roots(args)
+    if roots is None:
+        return  # help, or a value missing: no early check, the CLI says what is wrong
+    command = typer.main.get_command(app).commands["search"]  # type: ignore[attr-defined]
+    env = {k: os.environ.pop(k) for k in ("KSCORPUS_CORPUS", "KSCORPUS_INDEX") if k in os.environ}
+    try:
+        ctx = command.make_context("search", list(args), resilient_parsing=True)
+    finally:
+        os.environ.update(env)
+    parsed = tuple(
+        None if p is None else str(p)
+        for p in (ctx.params.get("corpus_dir"), ctx.params.get("index_dir"))
+    )
+    assert roots == parsed, args
+
+
+def test_the_value_options_are_clicks():
+    import typer.main
+
+    from kscorpus.cli.app import app
+    from kscorpus.cli.entry import SEARCH_VALUE_OPTIONS
+
+    command = typer.main.get_command(app).commands["search"]  # type: ignore[attr-defined]
+    takes_value = {
+        o
+        for p in command.params
+        if p.param_type_name == "option" and not getattr(p, "is_flag", False)
+        for o in p.opts
+    }
+    assert takes_value == SEARCH_VALUE_OPTIONS

@@ -60,6 +60,13 @@ def _start_check(args: list[str]) -> None:
         return
 
 
+# The options of ``kscorpus search`` that take a value (a test checks them against Click's).
+SEARCH_VALUE_OPTIONS = frozenset(
+    ("--corpus", "--index", "--event", "--lang", "--limit", "-n", "--publisher", "--script",
+     "--since", "--until")
+)  # fmt: skip
+
+
 def search_roots(args: list[str]) -> tuple[str | None, str | None] | None:
     """The ``--corpus`` and ``--index`` values among a search's arguments, read as Click reads
     them (``--corpus DIR`` or ``--corpus=DIR``); None when help is asked or a value is missing."""
@@ -71,13 +78,13 @@ def search_roots(args: list[str]) -> tuple[str | None, str | None] | None:
             break
         if arg in ("--help", "-h"):
             return None
-        name, eq, value = arg.partition("=")
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in SEARCH_VALUE_OPTIONS and not eq:  # its value is the next argument
+            i += 1
+            if i == len(args):
+                return None
+            value = args[i]
         if name in found:
-            if not eq:
-                i += 1
-                if i == len(args):
-                    return None
-                value = args[i]
             found[name] = value
         i += 1
     return found["--corpus"], found["--index"]
