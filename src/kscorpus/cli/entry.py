@@ -4,7 +4,7 @@ A search of a large corpus checks every corpus file for changes (one ``stat`` ea
 at 100,000 files) in a forked process beside the search. Started from here, through
 ``freshness`` (which imports next to nothing), before the CLI imports typer, rich and whoosh,
 the check runs beside them; started after them, a search waited for it. Two libraries that
-Whoosh loads unused are left out (``standins``), and a search leaves without the interpreter's
+Whoosh loads unused are left out (``lean_imports``), and a search leaves without the interpreter's
 teardown.
 """
 
