@@ -226,3 +226,17 @@ def test_incremental_ingest_processes_only_what_changed(tmp_path, corpus_copy):
 def test_corpus_errors_exit_4(tmp_path):
     r = runner.invoke(app, ["list", "--corpus", str(tmp_path / "missing")])
     assert r.exit_code == 4 and "corpus directory not found" in r.stderr
+
+
+def test_list_names_a_translation_on_both_sides_of_a_one_way_link(tmp_path):
+    corpus = tmp_path / "c"
+    assert runner.invoke(app, ["init", str(corpus)]).exit_code == 0
+    zh, en = tmp_path / "zh.txt", tmp_path / "en.txt"
+    zh.write_text("快手电商大会\n\n快手电商在北京召开大会。\n", encoding="utf-8")
+    en.write_text("Kuaishou conference\n\nKuaishou held a conference in Beijing.\n", "utf-8")
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "ix")]
+    assert runner.invoke(app, ["add", str(zh), *args]).exit_code == 0
+    assert runner.invoke(app, ["add", str(en), "--translation-of", "000", *args]).exit_code == 0
+    rows = [line.split() for line in runner.invoke(app, ["list", *args]).stdout.splitlines()]
+    assert rows[1][:2] == ["000", "zh"] and "001" in rows[1]  # linked from 001's entry only
+    assert rows[2][:2] == ["001", "en"] and "000" in rows[2]

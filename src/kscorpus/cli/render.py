@@ -99,7 +99,11 @@ def document(doc: Document, console: Console, original: bool, via: str | None) -
 
 
 def corpus_table(rows: list[dict[str, Any]], console: Console) -> None:
+    """One row an article; the translation column names the other side of a pair whichever
+    side the manifest links it from."""
     from rich.table import Table
+
+    from kscorpus.bilingual.counterparts import counterpart_id
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col, just in [
@@ -119,7 +123,7 @@ def corpus_table(rows: list[dict[str, Any]], console: Console) -> None:
             r["script"],
             r.get("date") or "",
             f"{r['chars']:,}",
-            r.get("translation_of") or "",
+            counterpart_id(rows, r["id"], "en" if r["lang"] == "zh" else "zh") or "",
             r["title"],
         )
     console.print(table)
