@@ -1,11 +1,11 @@
 """The ``kscorpus`` console script.
 
-A search of a large corpus checks every corpus file for changes (one ``stat`` each: 0.13-0.35 s
-at 100,000 files) in a forked process beside the search. Started from here, through
-``freshness`` (which imports next to nothing), before the CLI imports typer, rich and whoosh,
-the check runs beside them; started after them, a search waited for it. Two libraries that
-Whoosh loads unused are left out (``lean_imports``), and a search leaves without the interpreter's
-teardown.
+A search of a large corpus checks every corpus file for changes (one ``stat`` each, which can
+take longer than the search itself) in a forked process beside the search. Started from here,
+through ``freshness`` (which imports next to nothing), before the CLI imports typer, rich and
+whoosh, the check runs beside them; started after them, a search waited for it. Two libraries
+that Whoosh loads unused are left out (``lean_imports``), and a search leaves without the
+interpreter's teardown.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def main() -> None:
 
 def _exit_now(code: int) -> None:
     """Leave a search without the interpreter's teardown, which frees every object one by one
-    (50 ms after a search at 100,000 articles); the output is flushed first."""
+    and is slow after a search of a large corpus; the output is flushed first."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -3,10 +3,11 @@
 ``whoosh.compat`` imports urllib.request (http.client, email) to re-export ``urlretrieve``, which
 neither Whoosh's index nor kscorpus calls; ``cached_property``, Whoosh's, imports asyncio (ssl,
 socket, subprocess) for ``iscoroutinefunction``, which ``inspect`` answers alike for any function
-asyncio did not mark. Together they cost 40-70 ms of every command's start, most of what a
-search at 100,000 articles spends beyond the import baseline. The console script imports both
-modules with a stand-in in each library's place, out of ``sys.modules`` again once they have
-loaded: any other name asked of a stand-in, later, comes from the real library.
+asyncio did not mark. Together they are a large part of every command's start-up, and most of
+what a search of a large corpus spends beyond importing the libraries it uses. The console
+script imports both modules with a stand-in in each library's place, out of ``sys.modules``
+again once they have loaded: any other name asked of a stand-in, later, comes from the real
+library.
 """
 
 from __future__ import annotations

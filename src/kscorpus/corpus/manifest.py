@@ -126,7 +126,7 @@ def resolve_corpus_dir(corpus: str | os.PathLike[str] | None = None) -> Path:
 def load_corpus(corpus: str | os.PathLike[str] | None = None, cache: Path | None = None) -> Corpus:
     """Load and validate the corpus directory's manifest and user dictionary. With ``cache``
     (a file in the index directory), a manifest parsed before is read back from there: TOML is
-    parsed in pure Python, a fifth of an incremental ingest at 10,000 articles."""
+    parsed in pure Python, a large part of an incremental ingest of a large corpus."""
     root = resolve_corpus_dir(corpus)
     manifest = root / MANIFEST
     try:

@@ -31,7 +31,7 @@ _NARROW = {chr(c): chr(a) for c, a in FOLD.items()}
 def fold_width(text: str) -> str:
     """``text`` with full-width ASCII folded (one character for one: offsets hold), by a regex
     that touches only those characters: ``str.translate`` looks every character up in the
-    table, three to seven times slower over Chinese text."""
+    table, which is much slower over Chinese text."""
     return _WIDE.sub(lambda m: _NARROW[m[0]], text)
 
 
@@ -93,7 +93,7 @@ class BilingualAnalyzer(Analyzer):
 
 class WordPositions(Positions):  # type: ignore[misc]
     """Whoosh's ``Positions`` postings (same bytes), built straight from the cached token
-    tuples: no ``Token`` objects on the way, which was a fifth of Whoosh's indexing time."""
+    tuples: no ``Token`` objects on the way, which were a large part of Whoosh's indexing time."""
 
     def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
         if not isinstance(analyzer, BilingualAnalyzer):

@@ -1,13 +1,12 @@
 """Is the index current? Where the corpus and index are, the corpus files' fingerprint, and its
 computation in a forked process beside a search.
 
-A search of a large corpus checks every corpus file for changes, one ``stat`` each: at 100,000
-files longer than the imports and the search together. The console script starts that check
+A search of a large corpus checks every corpus file for changes, one ``stat`` each, which can
+take longer than the imports and the search together. The console script starts that check
 from here, before anything else is imported, so this module imports only ``os``, ``json`` and
-``threading`` at load, not even ``typing`` (the index module's imports delayed the check by
-35 ms, which the search then waited for). Once the search has its answer, a helper process
-takes half of what is left of the check. Paths are strings here; the callers wrap them in
-``Path``.
+``threading`` at load, not even ``typing`` (any import here delays the check, which the search
+then waits for). Once the search has its answer, a helper process takes half of what is left
+of the check. Paths are strings here; the callers wrap them in ``Path``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import os
 import sys
 import threading
 
-TYPE_CHECKING = False  # not ``typing``'s: importing it would delay the check by 2 ms
+TYPE_CHECKING = False  # not ``typing``'s: importing it would delay the check
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
@@ -29,7 +28,7 @@ BUNDLED = "bundled"  # the sample corpus, inside an installed package
 CURRENT = "CURRENT"
 META = "meta.json"  # small: read by every command, every search
 # The corpus files ingest read, for the staleness check: their names joined by NUL, in UTF-8,
-# which is what the fingerprint hashes (read and split in 2 ms at 100,000 files; as JSON, 10)
+# which is what the fingerprint hashes (quicker to read and split than JSON)
 FILES = "files.lst"
 FORK_CHECK = 5_000  # articles from which the freshness check runs beside the search
 
@@ -152,8 +151,8 @@ CHUNK = 512  # names taken at a time by the check and its helper
 
 def shared_fingerprint(root: str | os.PathLike[str], listed: bytes, idle: int) -> str:
     """``listed_fingerprint``, shared with a helper process once the caller has nothing left
-    to do but wait (``idle`` reads end-of-file): the caller's core is then free, and at 100,000
-    files the stats take longer than the search beside them. This process takes chunks of
+    to do but wait (``idle`` reads end-of-file): the caller's core is then free, and on a large
+    corpus the stats take longer than the search beside them. This process takes chunks of
     names from the front, the helper from the back, each publishing how far it has finished
     in shared memory; each stops where the other has finished, so no name is missed (a
     stale reading only makes both stat a chunk). Unneeded, the helper is killed."""
@@ -235,8 +234,8 @@ STARTED: dict[tuple[str, str], Check | None] = {}
 
 def start_check(corpus_root: str, root: str) -> None:
     """Start the check of the corpus for ``index.open_checked`` now. The console script calls
-    this before it imports anything else, so that at 100,000 files the check is done by the
-    time the answer is."""
+    this before it imports anything else, so that even on a large corpus the check is done by
+    the time the answer is."""
     STARTED[(corpus_root, root)] = check_async(corpus_root, root)
 
 

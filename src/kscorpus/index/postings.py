@@ -21,8 +21,8 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import IO, Any
 
-# A merge holds one record of every run (up to MAX_RUNS): records of 20,000 postings held
-# ~2 MB each, 60 MB per worker at the end of a segment of 50,000 articles.
+# A merge holds one record of every run (up to MAX_RUNS) in memory, so records are kept small:
+# larger ones added much to a worker's peak memory at the end of a segment.
 CHUNK = 512  # terms per marshal record of a spilled run
 RECORD = 5_000  # postings per record, at most (or one term's, if it has more)
 MAX_RUNS = 32  # spilled runs (open files) before they are merged into one
@@ -30,9 +30,9 @@ Key = tuple[str, bytes]  # (field name, term bytes)
 _key = itemgetter(0)
 _WEIGHTS = [float(i) for i in range(64)]
 # Whoosh pickles posting blocks with protocol 2, which stores each position value (bytes) as a
-# call to ``_codecs.encode``: decoding a block of 128 postings took 128 us, most of a search at
-# 100,000 articles. Protocol 5 stores bytes as bytes and frames each pickle (one read for a
-# block's header): 36 us, and half the compressed size. Whoosh's reader unpickles any protocol.
+# call to ``_codecs.encode``: decoding them was most of a search's time on a large corpus.
+# Protocol 5 stores bytes as bytes and frames each pickle (one read for a block's header), so a
+# block decodes faster and compresses smaller. Whoosh's reader unpickles any protocol.
 PICKLE = 5
 SMALL = 4  # postings in a block below which compressing it is not worth a zlib call
 TERM_BYTES = 200  # estimated pool bytes of a new term (key tuple, bytes, list, dict slot)
@@ -154,6 +154,6 @@ def _write_record(run: IO[bytes], chunk: list[tuple[Key, list[Any]]]) -> None:
 
 
 def _read(run: IO[bytes]) -> Iterator[tuple[Key, list[Any]]]:
-    # Whole records read as bytes: marshal.load on a file reads object by object, 10x slower.
+    # Whole records read as bytes: marshal.load on a file reads object by object, much slower.
     while size := int.from_bytes(run.read(8), "little"):
         yield from marshal.loads(run.read(size))

@@ -88,8 +88,8 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
     articles = Schema(**common, text=text(), doc=STORED)
     passages = Schema(
         **common,
-        # read back, never searched: indexed, the key was a term of its own for every passage
-        # (half the terms a segment writer holds) and the number 9% of the postings
+        # read back, never searched, so only stored: indexed, the key would add a term for
+        # every passage and the number a posting, all held in memory by the segment writer
         key=STORED,
         pno=STORED,
         text=text(stored=True),
@@ -176,8 +176,7 @@ class IndexHandle:
 
     def articles_meta(self) -> list[dict[str, Any]]:
         """Every article's manifest entry and counts, in manifest order. Read on first use, not
-        by open_index: it grows with the corpus (~400 bytes an article) and a plain search
-        never needs it."""
+        by open_index: it grows with the corpus and a plain search never needs it."""
         if self._articles_meta is None:
             try:
                 self._articles_meta = json.loads((self.path / ARTICLES).read_text("utf-8"))
@@ -286,9 +285,10 @@ def open_checked(
     notify: Callable[[str], None] | None = None,
 ) -> tuple[IndexHandle, Callable[[], bool]]:
     """``ensure_index`` for a caller that can answer again: the index is opened at once, while
-    a forked process checks that no corpus file changed since ingest (one stat per file, as
-    long as a search at 100,000 articles); ``current()`` then says whether the answer stands.
-    Small corpora, or where forking is unsafe, are checked first as ``ensure_index`` does."""
+    a forked process checks that no corpus file changed since ingest (one stat per file, which
+    on a large corpus takes as long as the search); ``current()`` then says whether the answer
+    stands. Small corpora, or where forking is unsafe, are checked first as ``ensure_index``
+    does."""
     key = (str(corpus_root), str(root))
     started = STARTED.pop(key) if key in STARTED else check_async(*key)
     if started is None:
@@ -384,8 +384,8 @@ def build(
         # compare with an index being updated: a full build's workers hash what they read
         hashes = {a.id: h for a in corpus.articles if old and (h := _hash_or_none(corpus, a))}
         before = {a["id"]: a for a in old.articles_meta()} if old else {}
-        by_id = {a.id: a for a in corpus.articles}  # manifest entries made on demand: at
-        # 100,000 articles, all of them at once as JSON would take 100 MB
+        by_id = {a.id: a for a in corpus.articles}  # manifest entries made on demand: all of
+        # a large corpus's at once, as JSON, would take much memory
         kept = {
             i
             for i, a in before.items()

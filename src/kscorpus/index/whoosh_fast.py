@@ -38,7 +38,7 @@ from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
 from kscorpus.index.postings import Key, TermPool
 
 # Whoosh pickles posting blocks with protocol 2, which stores each position value (bytes) as a
-# call to ``_codecs.encode``: most of a search's time at 100,000 articles went to decoding them.
+# call to ``_codecs.encode``: decoding them was most of a search's time on a large corpus.
 # Protocol 5 stores bytes as bytes; Whoosh's reader unpickles any protocol.
 PICKLE = 5
 SMALL = 4  # postings in a block below which compressing it is not worth a zlib call
@@ -301,8 +301,9 @@ def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[in
     """The blocks of a ``W3LeafMatcher``'s posting list, parsed as its ``_goto``,
     ``_read_ids``, ``_read_weights`` and ``_read_values`` parse them, from one read of the
     whole list: Whoosh reads a block with a dozen seeks and reads through Python wrappers, a
-    third of a search at 100,000 articles. Block: a signed int (its size; negative for the
-    last), a pickled info tuple, then the pickled (ids, weights, values), maybe compressed."""
+    large part of a search's time on a large corpus. Block: a signed int (its size; negative
+    for the last), a pickled info tuple, then the pickled (ids, weights, values), maybe
+    compressed."""
     length = m._length  # Whoosh's ``W3TermInfo.from_bytes`` leaves it a 1-tuple
     buf = m._postfile.get(m._startoffset, length[0] if isinstance(length, tuple) else length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:

@@ -36,7 +36,7 @@ MIN_SHARD = 64  # articles per worker below which forking costs more than it sav
 PART = 200  # articles a worker reports at a time: its results never pile up
 # Articles per segment a worker writes. The posting pool spills to disk, but the term index of
 # a segment is held in memory until the segment is written; every segment adds lookups to
-# every search (10,000 articles per segment made searches at 100,000 articles 40% slower).
+# every search, so segments are large: smaller ones made searches of a large corpus slower.
 SEGMENT = 250 * PART
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for the worker when its parent dies
 LIMIT_MB = 32  # estimated size of a writer's posting pool before it spills to disk
@@ -77,7 +77,7 @@ class Written:
         articles."""
         for name in ("counts", "paras", "skipped"):
             getattr(self, name).update(getattr(other, name))
-        for name in ("repairs", "anchors"):  # a tuple takes a fifth of a frozenset's room
+        for name in ("repairs", "anchors"):  # tuples: far smaller than frozensets
             mine = getattr(self, name)
             for aid, found in getattr(other, name).items():
                 mine[aid] = tuple(canon.setdefault(x, x) for x in found)
@@ -243,8 +243,7 @@ def _worker(
     if os.getppid() != parent:  # died before prctl
         os._exit(1)
     # The pool holds millions of objects that the collector would walk again and again, and a
-    # worker makes few reference cycles: collect far less often (CPU of a one-process build
-    # of 300 articles, three runs each: 3.1-3.6 s against 3.5-3.7 s)
+    # worker makes few reference cycles: collect far less often, which saves CPU time
     gc.set_threshold(100_000, 50, 100)
 
     def writers() -> tuple[Any, Any]:

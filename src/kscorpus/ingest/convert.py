@@ -53,7 +53,7 @@ def convert_with_offsets(text: str) -> tuple[str, OffsetMap]:
 
 def convertible_chars() -> str:
     """Every Han character the conversion changes (written beside the index at ingest), so a
-    query without one skips loading OpenCC (~40 ms of a search's start-up)."""
+    query without one skips loading OpenCC, a noticeable part of a search's start-up."""
     chars = [
         chr(c) for r in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(*r)
     ]

@@ -2,14 +2,13 @@
 
 jieba's ``cut`` builds a DAG of the dictionary words in a run, takes the most probable route
 through it and runs an HMM over the unknown runs of single characters left over, each step a
-generator over dicts: a quarter of ingest time, and a second and a half of dictionary load for
-a four-character query. ``Route`` takes the same steps fused into one right-to-left pass over
-lists, with the Viterbi of the HMM unrolled over its four tags: the same words from the same
-floats (every sum in jieba's order, every tie broken as jieba's ``max`` breaks it), in half
-jieba's time. It runs over jieba's own ``FREQ`` at ingest, and at query time over a compiled,
-memory-mapped copy written beside the index (``FastSegmenter``: no dictionary load, opened in
-well under a millisecond). The test suite compares both with jieba on every query and on the
-corpus.
+generator over dicts: a large part of ingest time, and a query of a few characters would wait
+for jieba's whole dictionary to load. ``Route`` takes the same steps fused into one right-to-left
+pass over lists, with the Viterbi of the HMM unrolled over its four tags: the same words from the
+same floats (every sum in jieba's order, every tie broken as jieba's ``max`` breaks it), in much
+less time. It runs over jieba's own ``FREQ`` at ingest, and at query time over a compiled,
+memory-mapped copy written beside the index (``FastSegmenter``: no dictionary load, so it opens
+at once). The test suite compares both with jieba on every query and on the corpus.
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ HAN_OR_LOST = re.compile(f"[{HAN}{LOST}]")
 
 # ---------------------------------------------------------------------------------------------
 # How plausible characters are: jieba's dictionary, its single-character entries (frequency) and
-# its two-character words (is this pair a word?). Two regexes over the file, ~0.2 s, done at
-# most once per process and only when a text needs them.
+# its two-character words (is this pair a word?). Read with two regexes over the file, at most
+# once per process and only when a text needs them, as reading it is slow.
 
 
 class _Lexicon(NamedTuple):

@@ -32,7 +32,7 @@ class WholeFileMarshal:
 def import_jieba() -> Any:
     """``import jieba``, quiet: its invalid-escape warnings (Python 3.12+) and its log lines
     never reach the user."""
-    import logging  # here: a search never loads jieba, nor needs logging (3 ms)
+    import logging  # here: a search never loads jieba, so it never needs logging either
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
@@ -66,7 +66,7 @@ def hmm_tables() -> tuple[Any, Any, Any]:
 
 
 def dictionary_file() -> Path | None:
-    """jieba's main dictionary, found without importing jieba (its import costs ~250 ms)."""
+    """jieba's main dictionary, found without importing jieba (which is slow to import)."""
     spec = find_spec("jieba")
     if spec is None or spec.origin is None:
         return None

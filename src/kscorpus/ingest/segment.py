@@ -1,6 +1,6 @@
 """Chinese word segmentation with jieba, behind a small interface the analyzer can rely on.
 
-jieba is imported lazily (its dictionary load costs over a second), each user dictionary gets
+jieba is imported lazily (loading its dictionary dominates start-up), each user dictionary gets
 its own private ``jieba.Tokenizer`` (the global one is never mutated), and the invalid-escape
 warnings jieba 0.42.1 emits when compiled on Python 3.12+ never reach the user.
 """
@@ -84,8 +84,8 @@ def use_compiled(userdict: UserDict, directory: Path) -> None:
 @contextlib.contextmanager
 def compiled_for_indexing(userdict: UserDict, directory: Path) -> Iterator[None]:
     """Index with the dictionary compiled into ``directory``, not jieba's: an update of a few
-    articles then skips loading jieba (0.4-1.5 s) for 25 ms an article (a lookup in the
-    compiled file costs more than one in jieba's dict). The tokens are the same."""
+    articles then skips loading jieba, at the price of segmenting each article more slowly (a
+    lookup in the compiled file costs more than one in jieba's dict). The tokens are the same."""
     _FOR_INDEXING[tuple(userdict)] = directory
     try:
         yield
@@ -96,7 +96,7 @@ def compiled_for_indexing(userdict: UserDict, directory: Path) -> Iterator[None]
 def release_jieba() -> None:
     """Drop this process's jieba dictionaries (loaded again if used again). Ingest's parent
     calls it once its forked workers have started: each worker copies the dictionary pages it
-    touches (reference counts), so by 100,000 articles the parent's copy was a third one."""
+    touches (reference counts), so over a large build the parent's copy becomes a third one."""
     jieba_tokenizer.cache_clear()
     for key in [k for k in _CACHE if k[1] is None]:
         del _CACHE[key]

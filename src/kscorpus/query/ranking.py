@@ -191,8 +191,8 @@ def _term_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores 
 
 def match_ids(s: Any, q: Any) -> set[int] | None:
     """The documents matching a query of terms under AND/OR, from their posting lists; None for
-    other queries. Whoosh counts matches by running the whole query again, a third of a search
-    at 100,000 articles; sets of ids are several times cheaper."""
+    other queries. Whoosh counts matches by running the whole query again, a large part of a
+    search on a large corpus; sets of ids are much cheaper."""
     from whoosh import query as wq
 
     if type(q) is wq.Term:
@@ -211,7 +211,7 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
 
 def term_ids(s: Any, fieldname: str, text: str) -> set[int]:
     """The documents holding a term, read a block of ids at a time from each segment (Whoosh's
-    matchers yield them one by one: a third of a search at 100,000 articles)."""
+    matchers yield them one by one, a large part of a search on a large corpus)."""
     if fieldname not in s.schema:
         return set()
     try:
@@ -238,7 +238,7 @@ def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
 def _phrase_docs(leaf: Any, fieldname: str, words: list[str], only: Only = None) -> set[int]:
     """``_phrase_ids`` in one segment: the words' posting lists are read a block at a time and
     only documents holding every word have their positions decoded (Whoosh's span matchers
-    cost 4x more)."""
+    are much slower)."""
     if fieldname not in leaf.schema:
         return set()
     field = leaf.schema[fieldname]

@@ -1,7 +1,7 @@
 """BM25F with each segment's field lengths read once, not once per scored document.
 
 Whoosh's BM25F scorer asks the reader for a document's field length at every match: a seek, a
-read and an unpack through four calls, a tenth of a search's time on a large index. A segment
+read and an unpack through four calls, a noticeable part of a search on a large index. A segment
 keeps those lengths as one byte per document, so this scorer reads the whole column once per
 segment and field, and maps each length byte to BM25's length term through a 256-entry table.
 The arithmetic is Whoosh's, in the same order: scores are equal to the last bit (tested).
