@@ -44,7 +44,7 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 7  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis
+SCHEMA_VERSION = 8  # 6: live statistics; 7: the analyzer moved to index.analysis; 8: id column
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
@@ -77,7 +77,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         return f
 
     common = {
-        "id": ID(stored=True),
+        "id": ID(stored=True, sortable=True),  # a column: ties rank by id without stored fields
         "lang": ID(stored=True),
         "script": ID(stored=True),
         "title": text(stored=True),

@@ -195,8 +195,8 @@ def search(
                 return Results(q, normalized, str(parsed), "passage" if passages else "article", 0)
             flt = wq.Or([wq.Term("id", i) for i in admitted])
         s = handle.searcher("passages" if passages else "articles")
-        key = _tiebreak(passages)
-        ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=_by(s, key))
+        key = _tiebreak(s, passages)
+        ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=key)
         matched: set[str] = set()
         if ranked is not None:
             top, total = ranked
@@ -245,20 +245,18 @@ def search(
 Passage = tuple[int | None, str, int]  # number, text, start in the cleaned article
 
 
-def _tiebreak(passages: bool) -> Callable[[Any], Any]:
-    """What orders hits of equal score, from their stored fields: the article id (and the
-    passage number), so the order does not depend on how the index was built."""
+def _tiebreak(s: Any, passages: bool) -> Callable[[int], Any]:
+    """What orders hits of equal score, by document number: the article id (then the document
+    number, which orders an article's passages), read from the id column, so the order does
+    not depend on how the index was built and no stored fields are read."""
+    ids = s.reader().column_reader("id")
     if passages:
-        return lambda f: (f["id"], f["pno"])
-    return lambda f: f["id"]
-
-
-def _by(s: Any, key: Callable[[Any], Any]) -> Callable[[int], Any]:
-    return lambda docnum: key(s.stored_fields(docnum))
+        return lambda docnum: (ids[docnum], docnum)
+    return lambda docnum: ids[docnum]
 
 
 def _whoosh_ranked(
-    s: Any, q: Any, limit: int, key: Callable[[Any], Any], flt: Any, facets: bool
+    s: Any, q: Any, limit: int, key: Callable[[int], Any], flt: Any, facets: bool
 ) -> tuple[Any, list[Any]]:
     """Whoosh's search results and its top ``limit`` hits, equal scores ordered by ``key``:
     more hits are asked for until the last one scores below the ``limit``-th (Whoosh breaks
@@ -272,7 +270,7 @@ def _whoosh_ranked(
         if len(hits) < n or hits[-1].score < hits[limit - 1].score:
             break
         n *= 2
-    hits.sort(key=lambda h: (-h.score, key(h)))
+    hits.sort(key=lambda h: (-h.score, key(h.docnum)))
     return results, hits[:limit]
 
 
