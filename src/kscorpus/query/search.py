@@ -249,10 +249,16 @@ def _tiebreak(s: Any, passages: bool) -> Callable[[int], Any]:
     """What orders hits of equal score, by document number: the article id (then the document
     number, which orders an article's passages), read from the id column, so the order does
     not depend on how the index was built and no stored fields are read."""
-    ids = s.reader().column_reader("id")
+    column: list[Any] = []  # read on the first tie (an empty index has no column)
+
+    def article_id(docnum: int) -> Any:
+        if not column:
+            column.append(s.reader().column_reader("id"))
+        return column[0][docnum]
+
     if passages:
-        return lambda docnum: (ids[docnum], docnum)
-    return lambda docnum: ids[docnum]
+        return lambda docnum: (article_id(docnum), docnum)
+    return article_id
 
 
 def _whoosh_ranked(
