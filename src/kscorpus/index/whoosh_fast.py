@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
+from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
 from kscorpus.index.postings import Key, TermPool
 
 # Whoosh pickles posting blocks with protocol 2, which stores each position value (bytes) as a
@@ -96,6 +97,10 @@ class Writer(SegmentWriter):  # type: ignore[misc]
         fmt, analyzer = field.format, field.analyzer
         if isinstance(fmt, WordPositions) and isinstance(analyzer, BilingualAnalyzer):
             items = fmt.postings(value, analyzer)
+            self.pool.add_terms(name, docnum, items, fmt.field_boost)
+            return sum(freq for _, freq, _ in items) if field.scorable else 0
+        if isinstance(fmt, CharPositions) and isinstance(analyzer, HanCharAnalyzer):
+            items = fmt.postings(value)
             self.pool.add_terms(name, docnum, items, fmt.field_boost)
             return sum(freq for _, freq, _ in items) if field.scorable else 0
         postings = self._made.get((name, value)) if isinstance(value, str) else None
