@@ -14,6 +14,10 @@ a longer string as the phrase of its overlapping bigrams. Character matches are 
   words apart, and the count of ``search`` would then disagree with the string's occurrences
   (``kwic``).
 
+A hyphenated English word, which the parser gives as an AND of its parts (e-commerce: e AND
+commerc), also matches its parts' terms run together (``analysis.joined_term``: ecommerc), the
+term the text's "ecommerce" has; the text's "e-commerce" is indexed with that joined term too.
+
 Every shape keeps ``ranking.rank``'s fast path (nodes of at most two parts).
 """
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kscorpus.index.analysis import joined_term
 from kscorpus.index.hanchars import phrase_terms
 from kscorpus.ingest.segment import HAN_RUN
 
@@ -55,6 +60,13 @@ def _paired(subs: list[Any], fold: Callable[[str], str]) -> list[Any]:
     i = 0
     while i < len(subs):
         if i + 1 < len(subs):
+            joined = _pair_joined(subs[i], subs[i + 1])
+            if joined is not None:
+                pair = wq.Or([subs[i], subs[i + 1]])
+                alt = wq.Or([wq.Term("title", joined, boost=2.0), wq.Term("text", joined)])
+                out.append(wq.Or([pair, alt]))
+                i += 2
+                continue
             got = _pair_string(subs[i], subs[i + 1])
             if got is not None:
                 han, kind = got
@@ -118,6 +130,19 @@ def _pair_string(a: Any, b: Any) -> tuple[str, str] | None:
     if not HAN_RUN.fullmatch(han):
         return None
     return han, type(a).__name__.lower()
+
+
+def _pair_joined(a: Any, b: Any) -> str | None:
+    """The joined term of a hyphenated English word, if ``a`` and ``b`` are the parser's title
+    and text ANDs of its parts."""
+    from whoosh import query as wq
+
+    if type(a) is not wq.And or type(b) is not wq.And:
+        return None
+    if _field(a) != "title" or _field(b) != "text":
+        return None
+    wa = _words(a)
+    return joined_term(wa) if wa is not None and wa == _words(b) else None
 
 
 def _chars(field: str, han: str, boost: float) -> Any:

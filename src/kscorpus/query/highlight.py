@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kscorpus.index.analysis import fold_width, latin_term
+from kscorpus.index.analysis import HYPHENATED, fold_width, joined_term, latin_term
 from kscorpus.index.hanchars import fold
 from kscorpus.ingest.offsets import OffsetMap
 from kscorpus.ingest.segment import HAN
@@ -78,6 +78,12 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
         term = latin_term(m.group())
         if term in terms:
             raw.append((m.start(), m.end(), term))
+    if "-" in folded:  # e-commerce for the query ecommerce
+        for m in HYPHENATED.finditer(folded):
+            parts = [latin_term(p) for p in m.group().split("-")]
+            term = None if None in parts else joined_term(parts)  # type: ignore[arg-type]
+            if term in terms:
+                raw.append((m.start(), m.end(), term))
     raw.sort()
     merged: list[tuple[int, int, str]] = []
     for s, e, t in raw:
