@@ -34,12 +34,27 @@ BOOST = 0.25  # of a character match against a word match in the same field
 FIELDS = {"title": "title_chars", "text": "text_chars"}
 
 
-def with_chars(q: Any, fold: Callable[[str], str]) -> Any:
-    """``q`` with each Han string's node widened to the character fields (see the module)."""
+Strings = dict[tuple[str, ...], str]  # a Han run of the query, by the distinct words it cuts into
+
+
+def query_strings(normalized: str, words: Callable[[str], list[str]]) -> Strings:
+    """The Han runs of the query, by their distinct words in order: the parser drops a word
+    repeated in an AND (涨粉效率提升及涨粉 is 涨粉 AND 效率 AND 提升 AND 及), so the words do not
+    always spell the string."""
+    out: Strings = {}
+    for run in HAN_RUN.findall(normalized):
+        out.setdefault(tuple(dict.fromkeys(words(run))), run)
+    return out
+
+
+def with_chars(q: Any, fold: Callable[[str], str], strings: Strings | None = None) -> Any:
+    """``q`` with each Han string's node widened to the character fields (see the module);
+    ``strings`` (``query_strings``) says which string an AND of words stands for (without it,
+    the words run together)."""
     from whoosh import query as wq
 
     if type(q) is wq.Or:
-        subs = _paired(q.subqueries, fold)
+        subs = _paired(q.subqueries, fold, strings)
         if len(subs) == 1:
             return subs[0]
         return wq.Or(subs, boost=q.boost)
@@ -47,11 +62,11 @@ def with_chars(q: Any, fold: Callable[[str], str]) -> Any:
         one = _single(q, fold)
         return q if one is None else one
     if isinstance(q, (wq.CompoundQuery, wq.BinaryQuery, wq.Not)):
-        return q.apply(lambda sub: with_chars(sub, fold))
+        return q.apply(lambda sub: with_chars(sub, fold, strings))
     return q
 
 
-def _paired(subs: list[Any], fold: Callable[[str], str]) -> list[Any]:
+def _paired(subs: list[Any], fold: Callable[[str], str], strings: Strings | None) -> list[Any]:
     """An OR's parts with each title/text pair of one Han string widened (the parser flattens
     ``a OR b`` into one OR of four parts: pairs are found side by side)."""
     from whoosh import query as wq
@@ -67,7 +82,7 @@ def _paired(subs: list[Any], fold: Callable[[str], str]) -> list[Any]:
                 out.append(wq.Or([pair, alt]))
                 i += 2
                 continue
-            got = _pair_string(subs[i], subs[i + 1])
+            got = _pair_string(subs[i], subs[i + 1], strings)
             if got is not None:
                 han, kind = got
                 pair = wq.Or([subs[i], subs[i + 1]])
@@ -80,7 +95,7 @@ def _paired(subs: list[Any], fold: Callable[[str], str]) -> list[Any]:
                 out.append(wq.AndMaybe(chars, pair) if kind == "and" else wq.Or([pair, chars]))
                 i += 2
                 continue
-        out.append(with_chars(subs[i], fold))
+        out.append(with_chars(subs[i], fold, strings))
         i += 1
     return out
 
@@ -118,7 +133,7 @@ def _field(x: Any) -> str | None:
     return x.subqueries[0].fieldname if hasattr(x, "subqueries") else x.fieldname
 
 
-def _pair_string(a: Any, b: Any) -> tuple[str, str] | None:
+def _pair_string(a: Any, b: Any, strings: Strings | None) -> tuple[str, str] | None:
     """``(R, kind)`` if ``a`` and ``b`` are the parser's title and text nodes of one Han
     string R (kind: "term", "phrase" or "and")."""
     if type(a) is not type(b) or _field(a) != "title" or _field(b) != "text":
@@ -126,10 +141,13 @@ def _pair_string(a: Any, b: Any) -> tuple[str, str] | None:
     wa, wb = _words(a), _words(b)
     if wa is None or wa != wb:
         return None
+    kind = type(a).__name__.lower()
     han = "".join(wa)
+    if kind == "and" and strings is not None:
+        han = strings.get(tuple(wa), "")  # words of no one Han run (假一赔九，退款): none
     if not HAN_RUN.fullmatch(han):
         return None
-    return han, type(a).__name__.lower()
+    return han, kind
 
 
 def _pair_joined(a: Any, b: Any) -> str | None:

@@ -122,6 +122,17 @@ def parse(q: str, schema: Any, convertible: frozenset[str] | None = None) -> tup
     return normalized, parsed
 
 
+def _strings(normalized: str, schema: Any) -> Any:
+    """The query's Han runs by their words (``chars.query_strings``), cut as the parser cuts."""
+    from kscorpus.index.analysis import tokens
+    from kscorpus.query.chars import query_strings
+
+    userdict = schema["text"].analyzer.userdict
+    return query_strings(
+        normalized, lambda run: [t for t, *_ in tokens(run, userdict, subwords=False, fast=True)]
+    )
+
+
 def _parser(schema: Any) -> Any:
     """Titles and text, a title match counting double (BM25F field boost)."""
     from whoosh.qparser import MultifieldParser
@@ -190,7 +201,8 @@ def search(
         normalized, words = parse(q, ix.schema, handle.convertible())
         if cross:
             words = _cross(handle, normalized, words, ix.schema)
-        parsed = with_chars(words, fold)  # Han strings found by their characters too
+        strings = _strings(normalized, ix.schema)
+        parsed = with_chars(words, fold, strings)  # Han strings found by their characters too
     with phase(timings, "search"):
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
@@ -212,7 +224,7 @@ def search(
             total = len(results) if ids is None else len(ids)
             matched = set(results.groups("id")) if facets else set()
         # Whoosh's ``simplify`` (wildcards expanded) fails on the characters' AndMaybe nodes
-        terms = _positive_terms(with_chars(words.simplify(s.reader()), fold))
+        terms = _positive_terms(with_chars(words.simplify(s.reader()), fold, strings))
         if passages:
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
         else:
