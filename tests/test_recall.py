@@ -131,6 +131,15 @@ def test_the_issues_examples_are_found(handle, haystacks, q, aid):
     assert total == len(holding(haystacks, q.strip('"')))
 
 
+@pytest.mark.parametrize("q", ["假一赔九", "新市井电", "全链", "中小商", "电商", "快", "信任电商"])
+def test_search_and_kwic_count_the_same_articles(handle, haystacks, q):
+    from kscorpus.study.kwic import kwic
+
+    res = search(handle, q, limit=50)
+    lines = kwic(handle, q).lines
+    assert res.total == len({ln.id for ln in lines}) == len(holding(haystacks, q))
+
+
 def test_search_highlights_the_string(handle):
     res = search(handle, "假一赔九")
     snip = res.hits[0].snippet
@@ -170,6 +179,9 @@ def test_a_simplified_article_quoting_traditional_is_found_by_either_script(extr
         assert quoting in q_ids, q
     hit = next(h for h in search(handle, "台湾").hits if h.id == quoting)
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.highlights] == ["臺灣"]
+    from kscorpus.study.kwic import kwic
+
+    assert [(ln.id, ln.match) for ln in kwic(handle, "台湾").lines] == [(quoting, "臺灣")]
 
 
 def test_a_word_ranks_above_the_same_characters_inside_a_longer_word(extra):
