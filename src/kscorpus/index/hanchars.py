@@ -16,7 +16,9 @@ change, and never where ``convertible`` says no character would).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
+from operator import add
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
@@ -130,14 +132,16 @@ class CharPositions(Positions):  # type: ignore[misc]
             yield word, freq, freq * fb, vbytes
 
     def postings(self, value: str) -> list[tuple[str, int, bytes]]:
-        """``(term, frequency, encoded positions)`` of every term of ``value``."""
-        poses: dict[str, list[int]] = {}
-        for term, pos in char_grams(fold(value)):
-            at = poses.get(term)
-            if at is None:
-                poses[term] = [pos]
-            else:
-                at.append(pos)
+        """``(term, frequency, encoded positions)`` of every term of ``value``, as
+        ``char_grams`` makes them (unigrams and bigrams of a run, each by a C-level map)."""
+        poses: defaultdict[str, list[int]] = defaultdict(list)
+        for m in HAN_RUN.finditer(fold(value)):
+            run, start = m.group(), m.start()
+            for pos, term in enumerate(run, start):
+                poses[term].append(pos)
+            if len(run) > 1:
+                for pos, term in enumerate(map(add, run, run[1:]), start):
+                    poses[term].append(pos)
         encode, one = _POSITIONS.encode, _ONE
         out = []
         for word, poslist in poses.items():

@@ -197,6 +197,14 @@ def _posting_list(
     """A posting list (``[docnum, weight, value, …]``) as Whoosh's ``W3PostingsWriter`` writes
     it (a header, then blocks of up to ``limit`` postings, the last one's size negative), and
     the start of its term info (``W3TermInfo.to_bytes`` without the extent)."""
+    if len(flat) == 3:  # one posting: most terms of the character fields (rare bigrams)
+        return _one_posting(flat, col)
+    return _many_postings(flat, col, limit, compression)
+
+
+def _many_postings(
+    flat: list[Any], col: list[int], limit: int, compression: int
+) -> tuple[bytes, bytes]:
     ids_all, weights_all, values_all = flat[0::3], flat[1::3], flat[2::3]
     n = len(ids_all)
     out = [WHOOSH3_HEADER_MAGIC]
@@ -243,6 +251,27 @@ def _posting_list(
         ids_all[-1],
     )
     return b"".join(out), terminfo
+
+
+def _one_posting(flat: list[Any], col: list[int]) -> tuple[bytes, bytes]:
+    """``_posting_list`` of a list of one posting: one uncompressed block, the same bytes."""
+    d, w, v = flat
+    length = col[d] if d < len(col) else 0
+    w32 = _F32.get(w)
+    if w32 is None:
+        w32 = _F32[w] = array("f", [w]).tolist()[0]
+    top = max(0, w)
+    data = pickle.dumps(((d,), None if w32 == 1.0 else w32, (v,) if v else ()), PICKLE)
+    lb = length_to_byte(length or None)
+    info = pickle.dumps((1, d, top, 0, lb, length_to_byte(length)), PICKLE)
+    block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+    terminfo = W3TermInfo._struct.pack(
+        0, w32, 1, length_to_byte(length) if length else 0, length_to_byte(length), top, d, d
+    )
+    return block, terminfo
+
+
+_F32: dict[float, float] = {}  # a weight as Whoosh's block keeps it (a 32-bit float)
 
 
 # ---------------------------------------------------------------------------------------------
