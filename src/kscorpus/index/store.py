@@ -132,6 +132,7 @@ class IndexHandle:
     _searchers: dict[str, Any] = field(default_factory=dict, repr=False)
     _articles_meta: list[dict[str, Any]] | None = field(default=None, repr=False)
     _pin: Pin | None = field(default=None, repr=False)
+    _convertible: frozenset[str] | bool | None = field(default=False, repr=False)
 
     def close(self) -> None:
         """Let a build remove this generation once it is replaced (see ``pins``)."""
@@ -178,11 +179,14 @@ class IndexHandle:
 
     def convertible(self) -> frozenset[str] | None:
         """Characters OpenCC would change (None if unknown or damaged: then every query is
-        converted, which gives the same answers)."""
-        try:
-            return frozenset((self.path / CONVERTIBLE).read_text(encoding="utf-8")) or None
-        except (OSError, UnicodeDecodeError):
-            return None
+        converted, which gives the same answers). Read once: a search asks three times."""
+        if self._convertible is False:
+            try:
+                chars = (self.path / CONVERTIBLE).read_text(encoding="utf-8")
+                self._convertible = frozenset(chars) or None
+            except (OSError, UnicodeDecodeError):
+                self._convertible = None
+        return self._convertible  # type: ignore[return-value]
 
     def articles_meta(self) -> list[dict[str, Any]]:
         """Every article's manifest entry and counts, in manifest order. Read on first use, not
