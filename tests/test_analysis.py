@@ -31,8 +31,19 @@ def test_query_mode_has_no_subwords(corpus):
 
 
 def test_english_is_lowercased_stemmed_and_stopworded(corpus):
-    assert terms("Trust in E-commerce Services", corpus) == ["trust", "e", "commerc", "servic"]
+    want = ["trust", "ecommerc", "e", "commerc", "servic"]  # the joined term at e's position
+    assert terms("Trust in E-commerce Services", corpus) == want
     assert terms("76.71% GMV", corpus) == ["76.71", "gmv"]
+
+
+def test_hyphen_and_possessive_variants(corpus):
+    a = BilingualAnalyzer(corpus.userdict)
+    index = [(t.text, t.pos) for t in a("e-commerce goods", positions=True, mode="index")]
+    assert index == [("ecommerc", 0), ("e", 0), ("commerc", 1), ("good", 2)]
+    query = [t.text for t in a("e-commerce", mode="query")]
+    assert query == ["e", "commerc"]  # the query widens to the joined term (query.chars)
+    assert terms("Kuaishou's and Kuaishou’s", corpus) == ["kuaishou", "kuaishou"]
+    assert terms("10-100 on-demand", corpus) == ["10", "100", "demand"]  # nothing joined
 
 
 def test_fullwidth_latin_folds_to_ascii(corpus):

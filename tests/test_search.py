@@ -189,8 +189,10 @@ def test_a_search_imports_none_of_ingest(index_dir):
 
 @pytest.mark.parametrize("passages", [False, True])
 def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
+    from kscorpus.index.hanchars import fold
+    from kscorpus.query.chars import with_chars
     from kscorpus.query.ranking import match_ids
-    from kscorpus.query.search import parse
+    from kscorpus.query.search import _strings, parse
 
     ix = handle.passages if passages else handle.articles
     s = handle.searcher("passages" if passages else "articles")
@@ -201,7 +203,8 @@ def test_totals_counted_from_posting_ids_equal_whoosh_counts(handle, passages):
     queries += [*phrases, "电*", "直播 NOT 服务商"]  # the last two counted by Whoosh
     counted = 0
     for q in queries:
-        parsed = parse(q, ix.schema)[1]
+        normalized, words = parse(q, ix.schema)
+        parsed = with_chars(words, fold, _strings(normalized, ix.schema))  # as search does
         whoosh_count = len(s.search(parsed, limit=1))
         assert search(handle, q, passages=passages).total == whoosh_count, q
         if q in phrases:

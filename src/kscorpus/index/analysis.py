@@ -203,8 +203,39 @@ def _line_tokens(
             pos += 1
             continue
         for m in _LATIN.finditer(word):
+            at = start + m.start()
+            if m.group() in "sS" and _POSSESSIVE.fullmatch(folded, max(at - 2, 0), at):
+                continue  # Kuaishou's is Kuaishou
             term = latin_term(m.group())
             if term is not None:
-                out.append((term, pos, start + m.start(), start + m.end()))
+                out.append((term, pos, at, start + m.end()))
                 pos += 1
+    if subwords and "-" in folded:
+        _add_joined(folded, out)
     return tuple(out)
+
+
+_POSSESSIVE = re.compile(r"\w['\u2019]")
+HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
+
+
+def joined_term(parts: list[str]) -> str | None:
+    """The term a hyphenated word (its parts' terms, in order) is also indexed as: the parts'
+    terms run together, so e-commerce is found by ecommerce and the reverse (None when a
+    part is a stop word or not a plain word)."""
+    if not 2 <= len(parts) <= 4 or not all(p.isalpha() and p.isascii() for p in parts):
+        return None
+    return "".join(parts)
+
+
+def _add_joined(line: str, out: list[tuple[str, int, int, int]]) -> None:
+    """Add the joined term of each hyphenated word of ``line`` at its first part's position,
+    as a sub-word shares its word's (indexing only: a query keeps the parts)."""
+    for m in HYPHENATED.finditer(line):
+        inside = [t for t in out if m.start() <= t[2] and t[3] <= m.end()]
+        if len(inside) != m.group().count("-") + 1:
+            continue  # a stop word among the parts
+        joined = joined_term([t[0] for t in inside])
+        if joined is not None:
+            first = inside[0]
+            out.insert(out.index(first), (joined, first[1], m.start(), m.end()))

@@ -44,7 +44,8 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 8  # 6: live statistics; 7: the analyzer moved to index.analysis; 8: id column
+SCHEMA_VERSION = 9  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
+# 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
@@ -68,8 +69,15 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
     from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
     from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
+    from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
 
     an = BilingualAnalyzer(userdict)
+
+    def chars() -> Any:
+        """Han characters and bigrams, positions = character offsets (``index.hanchars``)."""
+        f = TEXT(analyzer=HanCharAnalyzer(), phrase=True)
+        f.format = CharPositions(field_boost=f.format.field_boost)
+        return f
 
     def text(stored: bool = False) -> Any:
         f = TEXT(analyzer=an, phrase=True, stored=stored, multitoken_query="and")
@@ -81,11 +89,12 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         "lang": ID(stored=True),
         "script": ID(stored=True),
         "title": text(stored=True),
+        "title_chars": chars(),
         "event": text(),
         "publisher": text(),
         "date": ID(stored=True),
     }
-    articles = Schema(**common, text=text(), doc=STORED)
+    articles = Schema(**common, text=text(), text_chars=chars(), doc=STORED)
     passages = Schema(
         **common,
         # read back, never searched, so only stored: indexed, the key would add a term for
@@ -93,6 +102,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         key=STORED,
         pno=STORED,
         text=text(stored=True),
+        text_chars=chars(),
         start=STORED,
     )
     aligned = Schema(
@@ -122,6 +132,7 @@ class IndexHandle:
     _searchers: dict[str, Any] = field(default_factory=dict, repr=False)
     _articles_meta: list[dict[str, Any]] | None = field(default=None, repr=False)
     _pin: Pin | None = field(default=None, repr=False)
+    _convertible: frozenset[str] | bool | None = field(default=False, repr=False)
 
     def close(self) -> None:
         """Let a build remove this generation once it is replaced (see ``pins``)."""
@@ -168,11 +179,14 @@ class IndexHandle:
 
     def convertible(self) -> frozenset[str] | None:
         """Characters OpenCC would change (None if unknown or damaged: then every query is
-        converted, which gives the same answers)."""
-        try:
-            return frozenset((self.path / CONVERTIBLE).read_text(encoding="utf-8")) or None
-        except (OSError, UnicodeDecodeError):
-            return None
+        converted, which gives the same answers). Read once: a search asks three times."""
+        if self._convertible is False:
+            try:
+                chars = (self.path / CONVERTIBLE).read_text(encoding="utf-8")
+                self._convertible = frozenset(chars) or None
+            except (OSError, UnicodeDecodeError):
+                self._convertible = None
+        return self._convertible  # type: ignore[return-value]
 
     def articles_meta(self) -> list[dict[str, Any]]:
         """Every article's manifest entry and counts, in manifest order. Read on first use, not

@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
+from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
 from kscorpus.index.postings import Key, TermPool
 
 # Whoosh pickles posting blocks with protocol 2, which stores each position value (bytes) as a
@@ -96,6 +97,10 @@ class Writer(SegmentWriter):  # type: ignore[misc]
         fmt, analyzer = field.format, field.analyzer
         if isinstance(fmt, WordPositions) and isinstance(analyzer, BilingualAnalyzer):
             items = fmt.postings(value, analyzer)
+            self.pool.add_terms(name, docnum, items, fmt.field_boost)
+            return sum(freq for _, freq, _ in items) if field.scorable else 0
+        if isinstance(fmt, CharPositions) and isinstance(analyzer, HanCharAnalyzer):
+            items = fmt.postings(value)
             self.pool.add_terms(name, docnum, items, fmt.field_boost)
             return sum(freq for _, freq, _ in items) if field.scorable else 0
         postings = self._made.get((name, value)) if isinstance(value, str) else None
@@ -192,6 +197,14 @@ def _posting_list(
     """A posting list (``[docnum, weight, value, …]``) as Whoosh's ``W3PostingsWriter`` writes
     it (a header, then blocks of up to ``limit`` postings, the last one's size negative), and
     the start of its term info (``W3TermInfo.to_bytes`` without the extent)."""
+    if len(flat) == 3:  # one posting: most terms of the character fields (rare bigrams)
+        return _one_posting(flat, col)
+    return _many_postings(flat, col, limit, compression)
+
+
+def _many_postings(
+    flat: list[Any], col: list[int], limit: int, compression: int
+) -> tuple[bytes, bytes]:
     ids_all, weights_all, values_all = flat[0::3], flat[1::3], flat[2::3]
     n = len(ids_all)
     out = [WHOOSH3_HEADER_MAGIC]
@@ -238,6 +251,27 @@ def _posting_list(
         ids_all[-1],
     )
     return b"".join(out), terminfo
+
+
+def _one_posting(flat: list[Any], col: list[int]) -> tuple[bytes, bytes]:
+    """``_posting_list`` of a list of one posting: one uncompressed block, the same bytes."""
+    d, w, v = flat
+    length = col[d] if d < len(col) else 0
+    w32 = _F32.get(w)
+    if w32 is None:
+        w32 = _F32[w] = array("f", [w]).tolist()[0]
+    top = max(0, w)
+    data = pickle.dumps(((d,), None if w32 == 1.0 else w32, (v,) if v else ()), PICKLE)
+    lb = length_to_byte(length or None)
+    info = pickle.dumps((1, d, top, 0, lb, length_to_byte(length)), PICKLE)
+    block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+    terminfo = W3TermInfo._struct.pack(
+        0, w32, 1, length_to_byte(length) if length else 0, length_to_byte(length), top, d, d
+    )
+    return block, terminfo
+
+
+_F32: dict[float, float] = {}  # a weight as Whoosh's block keeps it (a 32-bit float)
 
 
 # ---------------------------------------------------------------------------------------------

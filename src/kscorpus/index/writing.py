@@ -44,7 +44,8 @@ Progress = Callable[[int, int, str], None]
 # an article's counts, in ``Written``; "lengths": its exact field lengths in the articles and
 # the passages index (``LENGTHS``), from which a build sums the live statistics of ``scoring``
 COUNTS = ("chars", "passages", "tokens", "sha256", "lengths")
-LENGTHS = ("title", "text", "event", "publisher")  # the scored fields, in ``lengths`` order
+# the scored fields, in ``lengths`` order
+LENGTHS = ("title", "text", "event", "publisher", "title_chars", "text_chars")
 
 
 @dataclass(frozen=True)
@@ -283,16 +284,27 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
         "lang": a.lang,
         "script": a.script,
         "title": simplify(a.title),  # indexed like the text: Simplified
+        "title_chars": simplify(a.title),  # then folded character by character
         "_stored_title": a.title,  # stored as the manifest has it: what a hit shows
         "event": a.event,
         "publisher": simplify(a.publisher),
         "date": a.date,
     }
     aw.add_document(
-        **common, text=doc.text, doc=json.dumps(document_to_json(doc), ensure_ascii=False)
+        **common,
+        text=doc.text,
+        text_chars=doc.text,
+        doc=json.dumps(document_to_json(doc), ensure_ascii=False),
     )
     for pno, (s, e) in enumerate(doc.paragraphs):
-        pw.add_document(**common, key=f"{a.id}#{pno}", pno=pno, text=doc.text[s:e], start=s)
+        pw.add_document(
+            **common,
+            key=f"{a.id}#{pno}",
+            pno=pno,
+            text=doc.text[s:e],
+            text_chars=doc.text[s:e],
+            start=s,
+        )
 
 
 def anchors(text: str, lang: str, glossary: Any) -> frozenset[Any]:

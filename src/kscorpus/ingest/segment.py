@@ -11,10 +11,12 @@ import contextlib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from math import log
 from pathlib import Path
 from typing import Any
 
 UserDict = tuple[tuple[str, "int | None"], ...]
+_LOG_TOTAL = log(60_101_967)  # jieba's dictionary total frequency (the route's denominator)
 
 _HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN = re.compile(f"[{_HAN_CHARS}]")
@@ -62,13 +64,40 @@ class Segmenter:
 
     def subwords(self, word: str) -> Iterator[tuple[str, int]]:
         """The 2- and 3-character dictionary words inside ``word``, as jieba's search mode finds
-        them, with their offset in ``word``."""
+        them, with their offset in ``word``; but not one that straddles a seam of the word's
+        own parts (``_seams``): 手电 is no word of 快手电商 (快手|电商), 华人 none of 中华人民."""
+        seams = self._seams(word)
         for n in (2, 3):
             if len(word) > n:
                 for i in range(len(word) - n + 1):
                     gram = word[i : i + n]
-                    if self._freq(gram):
+                    if self._freq(gram) and not any(i < b < i + n for b in seams):
                         yield gram, i
+
+    def _seams(self, word: str) -> tuple[int, ...]:
+        """Where the most probable cut of ``word`` into dictionary words other than itself
+        (jieba's route: the sum of log frequencies, less the log of the dictionary's total
+        for each piece) puts its boundaries; none if no such cut exists beyond single
+        characters."""
+        n = len(word)
+        best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)  # score, start of last piece
+        for end in range(1, n + 1):
+            options = []
+            for start in range(max(0, end - 8), end):
+                if start == 0 and end == n:
+                    continue  # the word itself
+                freq = self._freq(word[start:end])
+                if freq or end - start == 1:
+                    options.append((best[start][0] + log(freq or 1) - _LOG_TOTAL, start))
+            best[end] = max(options)
+        if all(best[e][1] == e - 1 for e in range(1, n + 1)):
+            return ()  # single characters only: no word inside
+        seams, end = [], n
+        while end > 0:
+            end = best[end][1]
+            if end:
+                seams.append(end)
+        return tuple(seams)
 
 
 _COMPILED: dict[UserDict, Path] = {}  # for queries

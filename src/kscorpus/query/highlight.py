@@ -13,7 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kscorpus.index.analysis import fold_width, latin_term
+from kscorpus.index.analysis import HYPHENATED, fold_width, joined_term, latin_term
+from kscorpus.index.hanchars import fold
 from kscorpus.ingest.offsets import OffsetMap
 from kscorpus.ingest.segment import HAN
 
@@ -59,14 +60,16 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
     """Merged spans of ``text`` where query ``terms`` occur, with the term of the longest one.
 
     Chinese terms are found as substrings and English ones by stemming the text's words, so no
-    segmenter is loaded to highlight a snippet.
+    segmenter is loaded to highlight a snippet. Han characters are compared in their Simplified
+    forms, one character for one, so the query 台湾 highlights 臺灣 where the text has it.
     """
-    folded = fold_width(text).lower()
+    folded = fold(fold_width(text).lower())
     if len(folded) != len(text):  # a rare case-mapping that changes length: match unfolded
         folded = text
     raw = []
     for t in set(terms):
         if HAN.search(t):
+            t = fold(t)
             i = folded.find(t)
             while i >= 0:
                 raw.append((i, i + len(t), t))
@@ -75,6 +78,12 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
         term = latin_term(m.group())
         if term in terms:
             raw.append((m.start(), m.end(), term))
+    if "-" in folded:  # e-commerce for the query ecommerce
+        for m in HYPHENATED.finditer(folded):
+            parts = [latin_term(p) for p in m.group().split("-")]
+            term = None if None in parts else joined_term(parts)  # type: ignore[arg-type]
+            if term in terms:
+                raw.append((m.start(), m.end(), term))
     raw.sort()
     merged: list[tuple[int, int, str]] = []
     for s, e, t in raw:
@@ -136,7 +145,12 @@ def snippet(
         # never cut a highlight or a Latin word in two
         e = next((hs for hs, he, _ in spans if hs < e < he), e)
         if e < len(text) and _in_word(text, e):
-            e = max(text.rfind(" ", s, e), s + 1)
+            space = text.rfind(" ", s, e)
+            if space > s:
+                e = space
+            else:  # Chinese text, no space: cut before the number or Latin word (180天)
+                while e > s + 1 and _in_word(text, e):
+                    e -= 1
     e = len(text[:e].rstrip())
     hl = tuple((max(hs, s) - s, min(he, e) - s) for hs, he, _ in spans if he > s and hs < e)
     return Snippet(text[s:e], s, e, hl, len(text), passage_start)

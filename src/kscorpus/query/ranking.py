@@ -8,7 +8,8 @@ hold none of them.
 
 ``match_ids`` gives the documents matching terms and phrases under AND/OR. ``rank`` also
 scores them, for terms and phrases under AND/OR nodes of at most two parts (a word in the title
-or the text, two words, a hyphenated English word, a phrase): each matching document is scored
+or the text, two words, a hyphenated English word, a phrase; ``AndMaybe``: a Chinese string
+matched by its characters, its words' score added): each matching document is scored
 with the scorer Whoosh would use and the parts are added where Whoosh's matchers add them (a
 phrase's words in Whoosh's binary tree; a sum of two does not depend on the order of its
 operands), so the scores are Whoosh's to the last bit, and the count comes with them. Ties
@@ -92,6 +93,8 @@ def _simple(q: Any) -> bool:
         return not q.minquality
     if type(q) is wq.Phrase:
         return q.slop == 1 and len(q.words) >= 2
+    if type(q) is wq.AndMaybe:  # the first part's documents, the second's score added
+        return q.boost == 1.0 and _simple(q.a) and _simple(q.b)
     if type(q) in (wq.And, wq.Or):
         return (
             len(q.subqueries) <= 2
@@ -112,6 +115,11 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
     if type(q) is wq.Phrase:
         return _phrase_scores(sub, q, weighting, only)
     subs = q.subqueries
+    if type(q) is wq.AndMaybe:  # ``AndMaybeMatcher``: a's score, plus b's where b matches
+        a, b = (_scores(sub, x, weighting, only) for x in subs)
+        if a is None or b is None:
+            return None
+        return {d: v + b[d] if d in b else v for d, v in a.items()}
     if not subs:
         return {}
     if len(subs) == 1:  # Whoosh uses the part's matcher as it is, without this node's boost
@@ -201,6 +209,8 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
         return set(q.matcher(s).all_ids())
     if type(q) is wq.Phrase and q.slop == 1 and q.words:
         return _phrase_ids(s, q.fieldname, q.words)
+    if type(q) is wq.AndMaybe:
+        return match_ids(s, q.a)
     if type(q) in (wq.Or, wq.And) and q.subqueries:
         parts = [match_ids(s, sub) for sub in q.subqueries]
         if any(p is None for p in parts):

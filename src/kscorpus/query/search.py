@@ -26,6 +26,7 @@ from kscorpus.query.highlight import Snippet, in_original, match_spans, snippet
 from kscorpus.timings import Timings, phase
 
 TEXT_FIELDS = ("title", "text", "event", "publisher")
+CHAR_FIELDS = ("title_chars", "text_chars")
 MAX_QUERY = 1000  # characters; longer input is a pasted document, not a query
 _FOLD = FOLD | {0x201C: '"', 0x201D: '"', 0x3000: " "}
 _FIELD = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
@@ -121,6 +122,17 @@ def parse(q: str, schema: Any, convertible: frozenset[str] | None = None) -> tup
     return normalized, parsed
 
 
+def _strings(normalized: str, schema: Any) -> Any:
+    """The query's Han runs by their words (``chars.query_strings``), cut as the parser cuts."""
+    from kscorpus.index.analysis import tokens
+    from kscorpus.query.chars import query_strings
+
+    userdict = schema["text"].analyzer.userdict
+    return query_strings(
+        normalized, lambda run: [t for t, *_ in tokens(run, userdict, subwords=False, fast=True)]
+    )
+
+
 def _parser(schema: Any) -> Any:
     """Titles and text, a title match counting double (BM25F field boost)."""
     from whoosh.qparser import MultifieldParser
@@ -177,15 +189,20 @@ def search(
     """
     from whoosh import query as wq
 
+    from kscorpus.index.hanchars import fold, use_convertible
+    from kscorpus.query.chars import with_chars
     from kscorpus.query.ranking import match_ids, rank
 
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
     ix = handle.passages if passages else handle.articles
     with phase(timings, "parse"):
-        normalized, parsed = parse(q, ix.schema, handle.convertible())
+        use_convertible(handle.convertible())
+        normalized, words = parse(q, ix.schema, handle.convertible())
         if cross:
-            parsed = _cross(handle, normalized, parsed, ix.schema)
+            words = _cross(handle, normalized, words, ix.schema)
+        strings = _strings(normalized, ix.schema)
+        parsed = with_chars(words, fold, strings)  # Han strings found by their characters too
     with phase(timings, "search"):
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
@@ -206,7 +223,8 @@ def search(
             ids = None if flt or facets else match_ids(s, parsed)
             total = len(results) if ids is None else len(ids)
             matched = set(results.groups("id")) if facets else set()
-        terms = _positive_terms(parsed.simplify(s.reader()))
+        # Whoosh's ``simplify`` (wildcards expanded) fails on the characters' AndMaybe nodes
+        terms = _positive_terms(with_chars(words.simplify(s.reader()), fold, strings))
         if passages:
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
         else:
@@ -220,7 +238,7 @@ def search(
     with phase(timings if cross or facets or original or parallel else None, "more"):
         if cross and not passages:
             hits, total = _add_via_alignment(
-                handle, parsed, hits, total, limit, filters, terms, width
+                handle, words, hits, total, limit, filters, terms, width
             )
         counts = None
         if facets:
@@ -429,13 +447,17 @@ def _positive_terms(q: Any) -> set[str]:
     """Words the query looks for in text fields (not under NOT), for highlighting."""
     from whoosh import query as wq
 
+    from kscorpus.index.hanchars import joined
+
     if isinstance(q, wq.Not):
         return set()
-    if isinstance(q, wq.AndNot):
+    if isinstance(q, (wq.AndNot, wq.AndMaybe)):  # AndMaybe: a Han string, not its words apart
         return _positive_terms(q.a)
     if isinstance(q, wq.Term):
-        return {q.text} if q.fieldname in TEXT_FIELDS else set()
+        return {q.text} if q.fieldname in TEXT_FIELDS + CHAR_FIELDS else set()
     if isinstance(q, wq.Phrase):
+        if q.fieldname in CHAR_FIELDS:  # a Han string's overlapping bigrams
+            return {joined(q.words)}
         if q.fieldname not in TEXT_FIELDS:
             return set()
         # a Chinese phrase is highlighted as one string, not as its (often one-character) words

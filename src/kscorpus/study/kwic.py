@@ -11,6 +11,7 @@ from typing import Any
 from kscorpus.bilingual.counterparts import aligned_passage
 from kscorpus.errors import QueryError
 from kscorpus.index.analysis import fold_width, latin_term
+from kscorpus.index.hanchars import fold, use_convertible
 from kscorpus.index.store import IndexHandle
 from kscorpus.ingest.pipeline import Document
 from kscorpus.ingest.segment import HAN
@@ -89,7 +90,8 @@ def kwic(
     normalized = normalize_query(term, handle.convertible())
     if not normalized:
         raise QueryError("empty term; give a word to look for, e.g. kscorpus kwic 快品牌")
-    find = _matcher(normalized)
+    use_convertible(handle.convertible())
+    find = _matcher(fold(normalized))
     order = {aid: n for n, aid in enumerate(handle.article_ids())}
     lines: list[KwicLine] = []
     for a in handle.articles_meta():
@@ -98,7 +100,9 @@ def kwic(
         doc = handle.document(a["id"])
         if doc is None:
             continue
-        folded = fold_width(doc.text)  # one character for one: offsets are unchanged
+        # one character for one: offsets are unchanged; Han characters compared in Simplified
+        # form, as search's character fields compare them (臺灣 quoted in a Hans article)
+        folded = fold(fold_width(doc.text))
         for pno, (ps, pe) in enumerate(doc.paragraphs):
             for s, e in find(folded[ps:pe]):
                 lines.append(_line(doc, pno, ps + s, ps + e, width))
