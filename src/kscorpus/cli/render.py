@@ -63,7 +63,9 @@ def results(res: Results, console: Console, original: bool = False) -> None:
         cell.append_text(snippet_text(snip, console))
         if h.via == "alignment":
             cell.append("\n(found through its translation's aligned passage)", style="dim italic")
-        if h.parallel:
+        if h.parallel and not h.parallel["pnos"]:  # as kwic --parallel says it
+            cell.append(f"\n↳ {h.parallel['id']}: not translated", style="dim")
+        elif h.parallel:
             p = h.parallel
             where = ",".join(f"¶{n + 1}" for n in p["pnos"])
             cell.append(f"\n↳ {p['id']} {where} ({p['confidence']:.2f}): ", style="cyan")
