@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,28 @@ def updated_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     art.write_text(art.read_text(encoding="utf-8") + "\n快手主播谈信任电商。\n", "utf-8")
     build(load_corpus(corpus), root / "ix")
     return root / "ix"
+
+
+def index_dump(ix: Any, fields: tuple[str, ...]) -> list[object]:
+    """Everything a reader gets back from an index: each term's statistics, postings and block
+    statistics, stored fields, and ``fields``' lengths; two writers agree when the dumps do."""
+    out: list[object] = []
+    with ix.reader() as r:
+        for leaf, _ in r.leaf_readers():
+            for field, term in leaf.all_terms():
+                i = leaf.term_info(field, term)
+                out.append((field, term, i.weight(), i.doc_frequency(), i.min_length()))
+                out.append((i.max_length(), i.max_weight(), i.min_id(), i.max_id()))
+                m = leaf.postings(field, term)
+                raw = not leaf.has_deletions()  # else a filter without block statistics
+                while m.is_active():
+                    out.append((m.id(), m.weight(), m.value()))
+                    if raw:
+                        out.append((m.block_min_length(), m.block_max_length()))
+                        out.append(m.block_max_weight())
+                    m.next()
+        out.append(list(r.all_stored_fields()))
+        for field in fields:
+            out.append([r.doc_field_length(d, field) for d in range(r.doc_count_all())])
+            out.append(r.field_length(field))
+    return out

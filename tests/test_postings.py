@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import index_dump
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
@@ -30,7 +31,7 @@ def paragraphs() -> list[tuple[str, int, str]]:
 def build(cls: type, folder: Path, limitmb: float, batches: int = 1) -> list[object]:
     """Index every paragraph five times (so common terms need several blocks) with writer
     class ``cls`` over ``batches`` commits (a commit merges the small segments before it);
-    everything a reader gets back from the postings, block statistics included."""
+    everything a reader gets back (``index_dump``)."""
     folder.mkdir()
     ix = windex.create_in(str(folder), _schemas(())[1], indexname="passages")
     rows = paragraphs() * 5
@@ -39,20 +40,7 @@ def build(cls: type, folder: Path, limitmb: float, batches: int = 1) -> list[obj
         for n, (aid, pno, text) in enumerate(rows[b::batches]):
             w.add_document(id=aid, key=f"{aid}#{pno}#{n}", pno=pno, text=text, lang="zh")
         w.commit()
-    out: list[object] = []
-    with ix.reader() as r:
-        for leaf, _ in r.leaf_readers():
-            for field, term in leaf.all_terms():
-                i = leaf.term_info(field, term)
-                out.append((field, term, i.weight(), i.doc_frequency(), i.min_length()))
-                out.append((i.max_length(), i.max_weight(), i.min_id(), i.max_id()))
-                m = leaf.postings(field, term)
-                while m.is_active():
-                    out.append((m.id(), m.weight(), m.value()))
-                    out.append((m.block_min_length(), m.block_max_length(), m.block_max_weight()))
-                    m.next()
-        out.append([r.doc_field_length(d, "text") for d in range(r.doc_count_all())])
-    return out
+    return index_dump(ix, ("text",))
 
 
 @pytest.mark.parametrize(("limitmb", "batches"), [(64, 1), (0.05, 1), (64, 3), (64, 12)])
