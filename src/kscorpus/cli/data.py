@@ -36,6 +36,11 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     opensearch_bulk = "opensearch-bulk"
+    tmx = "tmx"
+    bitext = "bitext"
+
+
+PAIR_FORMATS = (Format.tmx, Format.bitext)  # formats of aligned links, not of articles
 
 
 @app.command()
@@ -47,8 +52,9 @@ def export(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="jsonl (one record per line; what import reads; the default), json, csv, or "
-            "opensearch-bulk (NDJSON for the _bulk API).",
+            help="jsonl (one record per line; what import reads; the default), json, csv, "
+            "opensearch-bulk (NDJSON for the _bulk API), or for translation pairs tmx (TMX 1.4b, "
+            "one unit per aligned paragraph link) or bitext (JSONL, one object per link).",
             show_default=False,
         ),
     ] = None,
@@ -85,6 +91,16 @@ def export(
             "--index-name", metavar="NAME", help="opensearch-bulk: the index to load into."
         ),
     ] = "kscorpus",
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            metavar="P",
+            min=0.0,
+            max=1.0,
+            help="tmx, bitext: only links aligned with at least this confidence (0-1).",
+        ),
+    ] = 0.0,
     lang: Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")] = None,
     script: ScriptOpt = None,
     since: SinceOpt = None,
@@ -106,9 +122,11 @@ def export(
     """Export articles with their text, repairs and alignment.
 
     To stdout, or to --out FILE (written atomically), as jsonl (the default), json, csv or
-    opensearch-bulk. With --json, stdout is JSON alone, as for every command: without --out,
-    the export itself as one JSON document (--json is --format json); with --out FILE, a
-    summary of what was written: {"path", "format", "articles", "mapping"}."""
+    opensearch-bulk; tmx and bitext write the aligned paragraphs of the translation pairs
+    that hold a selected article. With --json, stdout is JSON alone, as for every command:
+    without --out, the export itself as one JSON document (--json is --format json); with
+    --out FILE, a summary of what was written: {"path", "format", "articles", "mapping"}
+    (and "pairs", "links" for tmx and bitext)."""
     import json
 
     from kscorpus.corpus.manifest import load_corpus
@@ -125,6 +143,10 @@ def export(
     fmt = fmt or Format.jsonl
     if mapping is not None and fmt is not Format.opensearch_bulk:
         raise KscorpusError("--mapping goes with --format opensearch-bulk", EXIT_USAGE)
+    if fmt in PAIR_FORMATS and tokens:
+        raise KscorpusError(f"--tokens goes with article formats, not {fmt.value}", EXIT_USAGE)
+    if min_confidence and fmt not in PAIR_FORMATS:
+        raise KscorpusError("--min-confidence goes with --format tmx or bitext", EXIT_USAGE)
     meta_filters = filters(lang, script, since, until, event, publisher)  # before any index work
     handle = _open(corpus_dir, index_dir)
     corpus = load_corpus(corpus_dir)
@@ -138,6 +160,9 @@ def export(
     if not chosen:
         why = "the corpus has none" if not corpus.articles else "no article matches the selection"
         _say(f"the export holds no articles: {why}")
+    if fmt in PAIR_FORMATS:
+        _export_pairs(handle, chosen, fmt, min_confidence, out, as_json)
+        return
     exporter = ex.Exporter(handle, corpus, tokens)
     chunks = ex.render(
         fmt.value,
@@ -161,6 +186,60 @@ def export(
                 "format": fmt.value,
                 "articles": len(chosen),
                 "mapping": str(mapping.resolve()) if mapping is not None else None,
+            }
+        )
+
+
+def _export_pairs(
+    handle: Any,
+    chosen: list[str],
+    fmt: Format,
+    min_confidence: float,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """tmx and bitext: the aligned links of the pairs holding a chosen article."""
+    from kscorpus.exchange import bitext, tmx
+    from kscorpus.exchange.export import write_atomic
+
+    sel = bitext.select_pairs(handle, chosen, min_confidence)
+    if sel.unpaired and chosen:
+        n = len(sel.unpaired)
+        some = ", ".join(sel.unpaired[:5]) + (", …" if n > 5 else "")
+        _say(
+            f"{n} selected article{'s have' if n != 1 else ' has'} no linked translation and "
+            f"{'are' if n != 1 else 'is'} not in the {fmt.value} export: {some}"
+        )
+    if chosen and not sel.pairs:
+        _say(
+            "the export holds no translation pairs; link a translation with 'kscorpus add FILE "
+            "--translation-of ID' or translation_of in manifest.toml"
+        )
+    writer = tmx.TmxWriter()
+    chunks = writer.render(sel.pairs) if fmt is Format.tmx else bitext.render_jsonl(sel.pairs)
+    if out is None:
+        _to_stdout(chunks)
+    else:
+        write_atomic(out, chunks)
+    links = sum(len(p.links) for p in sel.pairs)
+    if writer.replaced:
+        total = sum(writer.replaced.values())
+        _say(
+            f"{total} character(s) XML cannot hold (control characters) written as U+FFFD, "
+            f"in article(s) {', '.join(sorted(writer.replaced))}"
+        )
+    if out is None:
+        return
+    _say(f"exported {len(sel.pairs)} translation pairs ({links} links) as {fmt.value} to {out}")
+    if as_json:
+        _print_json(
+            {
+                "path": str(out.resolve()),
+                "format": fmt.value,
+                "articles": 2 * len(sel.pairs),
+                "mapping": None,
+                "pairs": len(sel.pairs),
+                "links": links,
             }
         )
 

@@ -1,4 +1,5 @@
-"""Import: rebuild a corpus directory from a JSONL (or JSON) export.
+"""Import: rebuild a corpus directory from a JSONL (or JSON) export, or add the translation
+pairs of a TMX file to a corpus (``import_tmx``).
 
 An export record carries the article's text exactly as decoded from its file (byte-order mark
 and CRLF kept), so for a UTF-8 file that text encoded as UTF-8 is the file; a file that was not
@@ -24,14 +25,19 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from kscorpus.atomic import fsync_dir
 from kscorpus.bilingual.align import GLOSSARY
 from kscorpus.corpus.lock import LOCK_FILE, writing
-from kscorpus.corpus.manifest import MANIFEST, USERDICT, load_corpus
+from kscorpus.corpus.manifest import MANIFEST, USERDICT, Article, load_corpus
 from kscorpus.errors import EXIT_USAGE, CorpusError, KscorpusError
 from kscorpus.exchange.export import MANIFEST_FIELDS
+
+if TYPE_CHECKING:
+    from kscorpus.exchange.tmx import TmxPair
+
+LANG_NAMES = {"zh": "Chinese", "en": "English"}
 
 _ESCAPES = {
     '"': '\\"',
@@ -222,3 +228,109 @@ def _write(path: Path, data: bytes) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+
+
+# ---------------------------------------------------------------------------------------------
+# TMX: a translation pair added to a corpus
+
+
+@dataclass(frozen=True)
+class TmxImported:
+    """One pair a TMX import added: the original first, then its translation."""
+
+    original: Article
+    translation: Article
+    units: int  # translation units read for it
+    paragraphs: dict[str, int]  # paragraphs written, by language
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "original": self.original.to_json(),
+            "translation": self.translation.to_json(),
+            "units": self.units,
+            "paragraphs": self.paragraphs,
+        }
+
+
+def import_tmx(
+    source: str | os.PathLike[str], corpus_root: str | os.PathLike[str]
+) -> list[TmxImported]:
+    """Add the translation pairs of a TMX file to the corpus at ``corpus_root``: for each pair,
+    the original as a new article and its translation as another, ``translation_of`` the first.
+
+    The whole file is read and checked first, and all pairs are added under the corpus lock as
+    one change: if one side is refused (its text is already in the corpus, say), the articles
+    added before it are taken out again and the manifest is restored, so nothing is half-added.
+    The caller updates the index (under the same lock, to make it one transaction)."""
+    from kscorpus.exchange.tmx import read_tmx
+
+    pairs = read_tmx(source)
+    root = Path(corpus_root)
+    with writing(root):
+        manifest = root / MANIFEST
+        try:
+            before = manifest.read_bytes() if manifest.is_file() else None
+        except OSError as e:
+            raise CorpusError(f"cannot read {manifest}: {e.strerror}") from None
+        added: list[Article] = []
+        try:
+            return _add_pairs(source, root, pairs, added)
+        except KscorpusError:
+            _take_back(root, before, added)
+            raise
+
+
+def _add_pairs(
+    source: str | os.PathLike[str], root: Path, pairs: list[TmxPair], added: list[Article]
+) -> list[TmxImported]:
+    from kscorpus.corpus.manage import add_articles  # it imports this module
+    from kscorpus.exchange.tmx import write_pair_files
+
+    done = []
+    with tempfile.TemporaryDirectory(prefix="kscorpus-tmx-") as tmp:
+        for i, pair in enumerate(pairs, 1):
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            files = dict(zip(("zh", "en"), write_pair_files(pair, folder)))
+            order = ("zh", "en") if pair.source == "zh" else ("en", "zh")
+            linked: str | None = None
+            for lang in order:
+                side = getattr(pair, lang)
+                report = add_articles(
+                    root,
+                    [files[lang]],
+                    lang=lang,
+                    title=side.title,
+                    date=side.date,
+                    translation_of=linked,
+                )
+                if report.refused:
+                    where = f"pair {i}" if len(pairs) > 1 else "the pair"
+                    was = f" (article {side.article} where it was written)" if side.article else ""
+                    raise CorpusError(
+                        f"{source}: {where}: the {LANG_NAMES[lang]} side{was} cannot be added: "
+                        f"{report.refused[0].error}; nothing was imported"
+                    )
+                added.append(report.added[0].article)
+                linked = linked or report.added[0].article.id
+            original, translation = added[-2:]
+            counts = {"zh": len(pair.zh.paragraphs), "en": len(pair.en.paragraphs)}
+            done.append(TmxImported(original, translation, pair.units, counts))
+    return done
+
+
+def _take_back(root: Path, before: bytes | None, added: list[Article]) -> None:
+    """Undo a partial TMX import: the manifest as it was, the copied article files removed."""
+    from kscorpus.atomic import write_atomic
+
+    try:
+        if before is None:
+            (root / MANIFEST).unlink(missing_ok=True)
+        else:
+            write_atomic(root / MANIFEST, before)
+        for a in added:
+            (root / a.file).unlink(missing_ok=True)
+    except OSError as e:
+        raise CorpusError(
+            f"an import failed and could not be undone ({e.strerror}); check {root / MANIFEST}"
+        ) from None
