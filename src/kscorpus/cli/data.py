@@ -254,26 +254,64 @@ def _to_stdout(chunks: Any) -> None:
 @handled
 def import_(
     source: Annotated[
-        Path, typer.Argument(metavar="FILE", help="A JSONL or JSON export; - reads stdin.")
-    ],
-    into: Annotated[
         Path,
-        typer.Option(
-            "--into", metavar="DIR", help="The corpus directory to create.", show_default=False
+        typer.Argument(
+            metavar="FILE", help="A JSONL or JSON export, or a TMX file; - reads stdin."
         ),
     ],
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            metavar="DIR",
+            help="Export: the corpus directory to create.",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the corpus files of a non-empty directory.")
+        bool,
+        typer.Option("--force", help="Export: replace the corpus files of a non-empty directory."),
     ] = False,
+    corpus_dir: CorpusOpt = None,
+    index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Recreate a corpus directory from an export.
+    """Recreate a corpus from an export, or add the translation pairs of a TMX file.
 
-    The articles, the manifest, the dictionary and the glossary, from a JSONL or JSON export."""
+    An export (JSONL or JSON): the articles, the manifest, the dictionary and the glossary,
+    written into a new directory, --into DIR. A TMX file (from kscorpus or any translation
+    tool): each translation pair in it becomes two new articles of the corpus (--corpus DIR),
+    the original and its translation linked by translation_of; the index is updated."""
+    import sys
+
+    from kscorpus.exchange.tmx import looks_like_tmx
+
+    data = sys.stdin.buffer.read() if str(source) == "-" else None
+    if source.suffix.lower() == ".tmx" or looks_like_tmx(
+        data if data is not None else _head(source)
+    ):
+        if into is not None or force:
+            raise KscorpusError(
+                f"{source} is TMX: it adds a translation pair to a corpus, given with "
+                "--corpus DIR, not --into/--force (those recreate a corpus from an export)",
+                EXIT_USAGE,
+            )
+        _import_tmx(source, data, corpus_dir, index_dir, as_json)
+        return
+    if into is None:
+        raise KscorpusError(
+            f"importing the export {source} needs --into DIR, the corpus directory to create",
+            EXIT_USAGE,
+        )
+    if corpus_dir is not None or index_dir is not None:
+        raise KscorpusError(
+            "--corpus and --index go with a TMX import; an export is imported --into DIR",
+            EXIT_USAGE,
+        )
     from kscorpus.exchange.importer import import_corpus
 
-    report = import_corpus(source, into, force)
+    report = import_corpus(source, into, force, data)
     if as_json:
         _print_json(
             {"corpus": str(report.root), "articles": report.articles, "files": report.files}
@@ -282,6 +320,55 @@ def import_(
         f"imported {report.articles} articles into {report.root}; "
         f"search it with --corpus {report.root}"
     )
+
+
+def _head(source: Path) -> bytes:
+    """The first bytes of ``source`` (empty if it cannot be read: the import says why)."""
+    try:
+        with open(source, "rb") as f:
+            return f.read(256)
+    except OSError:
+        return b""
+
+
+def _import_tmx(
+    source: Path,
+    data: bytes | None,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    as_json: bool,
+) -> None:
+    from kscorpus.cli.corpus import _update_index, _writable_corpus
+    from kscorpus.corpus.lock import writing
+    from kscorpus.exchange.importer import import_tmx
+
+    root = _writable_corpus(corpus_dir)
+    with writing(root):  # one transaction: the articles, the manifest and the index update
+        done = import_tmx(source, root, data)
+        for i, d in enumerate(done, 1):
+            o, t = d.original, d.translation
+            _say(
+                f"imported pair {i} of {source} ({d.units} units): {o.id} ({o.lang}, "
+                f"{d.paragraphs[o.lang]} paragraphs) {o.title}"
+            )
+            _say(
+                f"  and its translation {t.id} ({t.lang}, {d.paragraphs[t.lang]} paragraphs) "
+                f"{t.title}"
+            )
+        report = _update_index(root, index_dir)
+        _say(
+            f"indexed {report.updated} new or changed article(s); the index holds "
+            f"{report.articles} articles"
+        )
+    if as_json:
+        _print_json(
+            {
+                "corpus": str(root),
+                "pairs": [d.to_json() for d in done],
+                "updated": report.updated,
+                "articles": report.articles,
+            }
+        )
 
 
 @app.command()

@@ -57,11 +57,15 @@ class ImportReport:
     files: tuple[str, ...]
 
 
-def read_export(source: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The corpus record and the article records of an export file (``-``: standard input)."""
+def read_export(
+    source: str | os.PathLike[str], data: bytes | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The corpus record and the article records of an export file (``-``: standard input;
+    ``data``: its bytes, already read)."""
     where = str(source)
     try:
-        data = sys.stdin.buffer.read() if where == "-" else Path(source).read_bytes()
+        if data is None:
+            data = sys.stdin.buffer.read() if where == "-" else Path(source).read_bytes()
         text = data.decode("utf-8")
     except OSError as e:
         raise CorpusError(f"cannot read {where}: {e.strerror}") from None
@@ -164,10 +168,13 @@ def userdict_text(rows: Iterable[list[Any]]) -> str:
 
 
 def import_corpus(
-    source: str | os.PathLike[str], target: str | os.PathLike[str], force: bool = False
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    force: bool = False,
+    data: bytes | None = None,
 ) -> ImportReport:
-    """Create the corpus directory ``target`` from the export ``source``."""
-    info, articles = read_export(source)
+    """Create the corpus directory ``target`` from the export ``source`` (or its ``data``)."""
+    info, articles = read_export(source, data)
     root = Path(target).expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise KscorpusError(f"{root} is not a directory; import into a directory", EXIT_USAGE)
@@ -253,10 +260,11 @@ class TmxImported:
 
 
 def import_tmx(
-    source: str | os.PathLike[str], corpus_root: str | os.PathLike[str]
+    source: str | os.PathLike[str], corpus_root: str | os.PathLike[str], data: bytes | None = None
 ) -> list[TmxImported]:
     """Add the translation pairs of a TMX file to the corpus at ``corpus_root``: for each pair,
-    the original as a new article and its translation as another, ``translation_of`` the first.
+    the original as a new article and its translation as another, ``translation_of`` the first
+    (``data``: the file's bytes, already read).
 
     The whole file is read and checked first, and all pairs are added under the corpus lock as
     one change: if one side is refused (its text is already in the corpus, say), the articles
@@ -264,7 +272,7 @@ def import_tmx(
     The caller updates the index (under the same lock, to make it one transaction)."""
     from kscorpus.exchange.tmx import read_tmx
 
-    pairs = read_tmx(source)
+    pairs = read_tmx(source, data)
     root = Path(corpus_root)
     with writing(root):
         manifest = root / MANIFEST

@@ -16,6 +16,7 @@ format's codes (``<b>``, ``{1}``), not text, and are dropped; ``<hi>`` is text a
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -29,6 +30,7 @@ from xml.etree import ElementTree as ET
 from kscorpus import __version__
 from kscorpus.errors import CorpusError
 from kscorpus.exchange.bitext import AlignedPair
+from kscorpus.ingest.normalize import normalize
 from kscorpus.ingest.normalize import paragraphs as split_paragraphs
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -155,11 +157,13 @@ class _Segment:
     text: str
 
 
-def read_tmx(source: str | os.PathLike[str]) -> list[TmxPair]:
-    """The translation pairs in a TMX file (``-``: standard input). CorpusError names the file
-    and line of anything that is not usable TMX."""
+def read_tmx(source: str | os.PathLike[str], data: bytes | None = None) -> list[TmxPair]:
+    """The translation pairs in a TMX file (``-``: standard input; ``data``: its bytes, already
+    read). CorpusError names the file and line of anything that is not usable TMX."""
     where = str(source)
     try:
+        if data is not None:
+            return _read(io.BytesIO(data), where)
         if where == "-":
             return _read(sys.stdin.buffer, where)
         with open(source, "rb") as f:
@@ -274,7 +278,8 @@ def _pair(group: dict[str, Any], where: str) -> TmxPair:
         segs = group[lang]
         if all(s.order[0] >= 0 for s in segs):  # kscorpus's paragraph numbers give the order
             segs = sorted(segs, key=lambda s: s.order)
-        paragraphs = [s.text[a:b] for s in segs for a, b in split_paragraphs(s.text)]
+        texts = [normalize(s.text)[0] for s in segs]  # line ends and NFC, as ingest reads
+        paragraphs = [t[a:b] for t in texts for a, b in split_paragraphs(t)]
         props = group["props"]
         sides[lang] = TmxSide(
             paragraphs,
