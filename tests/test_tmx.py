@@ -422,6 +422,13 @@ def bad_tmx_cases() -> list[tuple[str, str]]:
             "no Chinese (zh) text",
         ),
         ('<tmx version="1.4"><header/><body/></tmx>', "no translation units"),
+        (
+            FOREIGN.replace(
+                '<tuv xml:lang="en-US">',
+                '<tuv xml:lang="en-US"><prop type="x-kscorpus-date">2022-13-01</prop>',
+            ),
+            "x-kscorpus-date '2022-13-01' (en): has no month 13",
+        ),
     ]
 
 

@@ -28,6 +28,7 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from kscorpus import __version__
+from kscorpus.dates import date_problem
 from kscorpus.errors import CorpusError
 from kscorpus.exchange.bitext import AlignedPair
 from kscorpus.ingest.normalize import normalize
@@ -281,12 +282,14 @@ def _pair(group: dict[str, Any], where: str) -> TmxPair:
         texts = [normalize(s.text)[0] for s in segs]  # line ends and NFC, as ingest reads
         paragraphs = [t[a:b] for t in texts for a, b in split_paragraphs(t)]
         props = group["props"]
-        sides[lang] = TmxSide(
-            paragraphs,
-            props.get((lang, "article")),
-            props.get((lang, "title")),
-            props.get((lang, "date")),
-        )
+        title = " ".join(props.get((lang, "title"), "").split()) or None  # one line
+        date = props.get((lang, "date"))
+        if date and date_problem(date):
+            raise CorpusError(
+                f"{where}: x-kscorpus-date {date!r} ({lang}): {date_problem(date)}; fix or "
+                "remove that prop"
+            )
+        sides[lang] = TmxSide(paragraphs, props.get((lang, "article")), title, date)
     for lang, name in (("zh", "Chinese (zh)"), ("en", "English (en)")):
         if not sides[lang].paragraphs:
             other = "en" if lang == "zh" else "zh"
