@@ -413,7 +413,7 @@ def test_tmx_from_another_tool_is_one_pair(tmp_path):
 
 def bad_tmx_cases() -> list[tuple[str, str]]:
     return [
-        ("<tmx><body><tu>", "not well-formed XML"),
+        ("<tmx><body><tu>", ":1:16: not a usable TMX file: XML error: no element found"),
         ('<?xml version="1.0"?><html><body/></html>', "its root element is <html>"),
         (
             FOREIGN.replace('xml:lang="zh-TW"', 'xml:lang="ja"')
@@ -472,9 +472,11 @@ def test_a_refused_side_undoes_the_whole_import(tmp_path, pairs_corpus):
     [
         (["--into", "x"], "not --into"),
         (["--force"], "not --into/--force"),
+        ([], "say which with --corpus DIR"),  # never into the bundled corpus by default
     ],
 )
-def test_tmx_import_options(tmp_path, args, message):
+def test_tmx_import_options(tmp_path, monkeypatch, args, message):
+    monkeypatch.delenv("KSCORPUS_CORPUS", raising=False)
     src = tmp_path / "a.tmx"
     src.write_text(FOREIGN, encoding="utf-8")
     r = cli("import", str(src), *args)

@@ -230,7 +230,11 @@ def _export_pairs(
         )
     if out is None:
         return
-    _say(f"exported {len(sel.pairs)} translation pairs ({links} links) as {fmt.value} to {out}")
+    n = len(sel.pairs)
+    _say(
+        f"exported {n} translation pair{'s' if n != 1 else ''} ({links} links) as {fmt.value} "
+        f"to {out}"
+    )
     if as_json:
         _print_json(
             {
@@ -342,6 +346,12 @@ def _import_tmx(
     from kscorpus.corpus.lock import writing
     from kscorpus.exchange.importer import import_tmx
 
+    if corpus_dir is None:  # never into the bundled sample by default
+        raise KscorpusError(
+            f"importing {source} adds its translation pairs to a corpus: say which with "
+            "--corpus DIR (or KSCORPUS_CORPUS); 'kscorpus init DIR' starts one",
+            EXIT_USAGE,
+        )
     root = _writable_corpus(corpus_dir)
     with writing(root):  # one transaction: the articles, the manifest and the index update
         done = import_tmx(source, root, data)

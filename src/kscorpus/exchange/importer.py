@@ -284,7 +284,8 @@ def import_tmx(
         try:
             return _add_pairs(source, root, pairs, added)
         except KscorpusError:
-            _take_back(root, before, added)
+            if added:  # else nothing was written
+                _take_back(root, before, added)
             raise
 
 
@@ -314,7 +315,7 @@ def _add_pairs(
                 )
                 if report.refused:
                     where = f"pair {i}" if len(pairs) > 1 else "the pair"
-                    was = f" (article {side.article} where it was written)" if side.article else ""
+                    was = f" ({side.article} in the file)" if side.article else ""
                     raise CorpusError(
                         f"{source}: {where}: the {LANG_NAMES[lang]} side{was} cannot be added: "
                         f"{report.refused[0].error}; nothing was imported"

@@ -203,9 +203,9 @@ def _read(stream: IO[bytes], where: str) -> list[TmxPair]:
                 _add_unit(groups, elem, n, header_src)
                 (body if body is not None else elem).clear()  # keep memory flat
     except ET.ParseError as e:
-        line, col = e.position
+        line, col = e.position  # expat counts columns from 0
         raise CorpusError(
-            f"{where}:{line}:{col}: not well-formed XML ({_reason(e)}); is it a TMX file?"
+            f"{where}:{line}:{col + 1}: not a usable TMX file: XML error: {_reason(e)}"
         ) from None
     except StopIteration:
         raise CorpusError(f"{where}: empty file; not a TMX file") from None
