@@ -195,6 +195,8 @@ def test_tmx_of_the_bundled_corpus_validates_against_the_tmx_14b_dtd(index_dir):
     header = doc.find("header")
     assert set(header.attrib) >= HEADER_ATTRIBUTES
     assert header.get("segtype") == "paragraph" and doc.get("version") == "1.4"
+    assert header.get("srclang") == "*all*"  # 000 and 001 name each other: no original known
+    assert all(tu.get("srclang") is None for tu in doc.iter("tu"))
     assert all(tuv.get(XML_LANG) in ("zh-CN", "en") for tuv in doc.iter("tuv"))
     assert "002, 003, 004" in r.stderr  # articles without a translation are named
 
@@ -280,7 +282,7 @@ def test_scraped_markup_and_control_characters_are_escaped(tmp_path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(), st.text(), st.sampled_from(["zh", "en"]))
+@given(st.text(), st.text(), st.sampled_from(["zh", "en", None]))
 def test_any_text_makes_valid_tmx_that_reads_back(zh, en, source):
     """Whatever the text, the TMX is valid and lxml reads back each seg as the text with the
     characters XML cannot hold as U+FFFD, each counted; kscorpus's reader gets the lines."""
@@ -301,7 +303,7 @@ def test_any_text_makes_valid_tmx_that_reads_back(zh, en, source):
         assert (back.zh.paragraphs, back.en.paragraphs, back.source) == (
             lines["zh"],
             lines["en"],
-            source,
+            source or "zh",  # no srclang anywhere: Chinese is taken as the original
         )
 
 
@@ -348,9 +350,10 @@ def test_import_adds_to_a_corpus_under_new_ids(tmp_path, index_dir):
     )
     assert r.exit_code == 0, r.output
     [pair] = json.loads(r.stdout)["pairs"]
-    assert pair["original"]["lang"] == "en" and pair["translation"]["translation_of"] == "005"
+    # 000 and 001 name each other: no original is known, so Chinese is taken as it
+    assert pair["original"]["lang"] == "zh" and pair["translation"]["translation_of"] == "005"
     assert (pair["original"]["id"], pair["translation"]["id"]) == ("005", "006")
-    for new, old in (("005", "001"), ("006", "000")):
+    for new, old in (("005", "000"), ("006", "001")):
         got = runner.invoke(app, ["show", new, "--json", "--corpus", str(corpus),
                                   "--index", str(tmp_path / "ix")])  # fmt: skip
         want = runner.invoke(app, ["show", old, "--json", "--index", str(index_dir)])

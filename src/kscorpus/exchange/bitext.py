@@ -24,7 +24,8 @@ class AlignedPair:
 
     zh: dict[str, Any]
     en: dict[str, Any]
-    source: str  # "zh" or "en": the side the other translates (its translation_of names it)
+    source: str | None  # "zh" or "en": the side the other's translation_of names; None when
+    # each names the other (the manifest does not say which is the original)
     links: list[dict[str, Any]]
 
 
@@ -59,7 +60,8 @@ def select_pairs(
             continue
         seen.add((zh_id, en_id))
         zh, en = by_id[zh_id], by_id[en_id]
-        source = "en" if zh.get("translation_of") == en_id else "zh"
+        back, forth = zh.get("translation_of") == en_id, en.get("translation_of") == zh_id
+        source = None if back == forth else "en" if back else "zh"  # linked both ways: unknown
         links = [
             {
                 "n": g["n"],

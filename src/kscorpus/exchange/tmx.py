@@ -62,7 +62,8 @@ class TmxWriter:
     def render(self, pairs: list[AlignedPair]) -> Iterator[str]:
         """The document as text chunks: header, then one chunk per pair."""
         sources = {p.source for p in pairs}
-        srclang = LANG_TAGS[sources.pop()] if len(sources) == 1 else "*all*"
+        only = sources.pop() if len(sources) == 1 else None
+        srclang = LANG_TAGS[only] if only else "*all*"  # the standard's "any language"
         header = {
             "creationtool": "kscorpus",
             "creationtoolversion": __version__,
@@ -86,7 +87,8 @@ class TmxWriter:
     def _unit(self, pair: AlignedPair, link: dict[str, Any]) -> str:
         self.units += 1
         tuid = f"{pair.zh['id']}-{pair.en['id']}#{link['n']}"
-        out = [f"    <tu {_attrs({'tuid': tuid, 'srclang': LANG_TAGS[pair.source]})}>\n"]
+        attrs = {"tuid": tuid} | ({"srclang": LANG_TAGS[pair.source]} if pair.source else {})
+        out = [f"    <tu {_attrs(attrs)}>\n"]
         out.append(_prop("pair", f"{pair.zh['id']} {pair.en['id']}", 6))
         out.append(_prop("confidence", repr(link["confidence"]), 6))
         for lang, article in (("zh", pair.zh), ("en", pair.en)):
