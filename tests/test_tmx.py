@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from typer.testing import CliRunner
@@ -24,7 +26,9 @@ from typer.testing import CliRunner
 import kscorpus.cli.data  # noqa: F401  (registers export and import)
 from kscorpus.cli.app import app
 from kscorpus.corpus.manifest import load_corpus
+from kscorpus.errors import CorpusError
 from kscorpus.exchange.bitext import AlignedPair
+from kscorpus.exchange.importer import import_tmx
 from kscorpus.exchange.tmx import TmxWriter, read_tmx
 
 etree = pytest.importorskip("lxml.etree")
@@ -518,3 +522,96 @@ def test_json_outputs_match_their_schemas(tmp_path, pairs_corpus, validate_schem
     assert validate_schema("import-tmx.schema.json", data) == []
     assert (data["updated"], data["articles"]) == (4, 4)
     assert validate_schema("import-tmx.schema.json", data | {"extra": 1})  # closed
+
+
+# ---------------------------------------------------------------------------------------------
+# Sequences of imports (library level: the corpus files, no index)
+
+SENTENCES = [
+    ("港口货运量增长{n}%。", "Port freight grew {n}%."),
+    ("新桥将于{n}月通车。", "The new bridge opens in month {n}."),
+    ("博物馆收到{n}件捐赠。", "The museum received {n} donations."),
+    ("雨季提前了{n}天。", "The rainy season came {n} days early."),
+]
+
+
+def pair_tmx(specs: list[tuple[int, int, str]]) -> bytes:
+    """A kscorpus TMX of one pair per spec (seed, paragraphs, original language); the same
+    seed gives the same text, so importing it twice is a duplicate."""
+    pairs = []
+    for k, (seed, n, source) in enumerate(specs):
+        rows = [SENTENCES[(seed + i) % len(SENTENCES)] for i in range(n)]
+        zh = [z.format(n=seed * 10 + i) for i, (z, _) in enumerate(rows)]
+        en = [e.format(n=seed * 10 + i) for i, (_, e) in enumerate(rows)]
+        links = [
+            {"n": i, "zh": z, "en": e, "zh_pnos": [i], "en_pnos": [i], "confidence": 1.0}
+            for i, (z, e) in enumerate(zip(zh, en))
+        ]
+        ids = {"id": f"z{k}", "title": f"T{seed}"}, {"id": f"e{k}", "title": f"E{seed}"}
+        pairs.append(AlignedPair(*ids, source, links))
+    return "".join(TmxWriter().render(pairs)).encode("utf-8")
+
+
+class TmxImportMachine(RuleBasedStateMachine):
+    """The model: the pairs imported so far, by the texts of their two articles. After every
+    import, refused or not, the corpus holds exactly the model's articles, each pair linked
+    original ← translation, and a refused import has left every file as it was."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="kscorpus-tmx-state-"))
+        self.root = self.tmp / "corpus"
+        self.root.mkdir()
+        self.model: list[tuple[str, list[str], list[str]]] = []  # (original lang, zh, en)
+        self.seen: set[tuple[int, int]] = set()
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def files(self) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in self.root.iterdir() if p.is_file()}
+
+    @rule(
+        specs=st.lists(
+            st.tuples(st.integers(0, 6), st.integers(1, 3), st.sampled_from(["zh", "en"])),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    def import_file(self, specs: list[tuple[int, int, str]]) -> None:
+        src = self.tmp / "in.tmx"
+        src.write_bytes(pair_tmx(specs))
+        before = self.files()
+        texts = [(seed, n) for seed, n, _ in specs]  # they decide the text
+        duplicate = bool(set(texts) & self.seen) or len(set(texts)) < len(texts)
+        try:
+            done = import_tmx(src, self.root)
+        except CorpusError as e:
+            assert duplicate, e
+            assert "already in the corpus" in str(e) or "added just before" in str(e)
+            assert self.files() == before
+            return
+        assert not duplicate
+        self.seen |= set(texts)
+        for d, pair in zip(done, read_tmx(src)):
+            self.model.append((d.original.lang, pair.zh.paragraphs, pair.en.paragraphs))
+
+    @invariant()
+    def corpus_is_the_model(self) -> None:
+        if not (self.root / "manifest.toml").exists():
+            assert not self.model
+            return
+        corpus = load_corpus(self.root)
+        arts = corpus.articles
+        assert len(arts) == 2 * len(self.model)
+        for (source, zh, en), (a, b) in zip(self.model, zip(arts[::2], arts[1::2])):
+            assert (a.lang, b.lang) == (source, "en" if source == "zh" else "zh")
+            assert b.translation_of == a.id and not a.translation_of
+            texts = {a.lang: a, b.lang: b}
+            for lang, paras in (("zh", zh), ("en", en)):
+                got = corpus.read_bytes(texts[lang]).decode("utf-8")
+                assert kscorpus_paragraphs(got) == paras
+
+
+TmxImportMachine.TestCase.settings = settings(max_examples=15, stateful_step_count=6, deadline=None)
+TestTmxImportMachine = TmxImportMachine.TestCase
