@@ -418,8 +418,22 @@ def test_tmx_from_another_tool_is_one_pair(tmp_path):
     assert show.exit_code == 0 and "Hello world!" in show.stdout  # linked as a pair
 
 
+BOMB = (  # "billion laughs": eight levels of ten references, 10^8 characters
+    '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a0 "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 8))
+    + ']><tmx><body><tu><tuv xml:lang="zh"><seg>&a7;</seg></tuv></tu></body></tmx>'
+)
+EXTERNAL = (  # an external entity must not be read
+    '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x SYSTEM "file:///etc/passwd">]><tmx><body>'
+    '<tu><tuv xml:lang="zh"><seg>&x;</seg></tuv><tuv xml:lang="en"><seg>a</seg></tuv></tu>'
+    "</body></tmx>"
+)
+
+
 def bad_tmx_cases() -> list[tuple[str, str]]:
     return [
+        (BOMB, "XML error: limit on input amplification factor"),
+        (EXTERNAL, "XML error: undefined entity &x;"),
         ("<tmx><body><tu>", ":1:16: not a usable TMX file: XML error: no element found"),
         ('<?xml version="1.0"?><html><body/></html>', "its root element is <html>"),
         (
