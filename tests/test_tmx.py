@@ -504,13 +504,17 @@ def test_tmx_import_options(tmp_path, monkeypatch, args, message):
     assert r.exit_code == 2 and message in r.stderr
 
 
-def test_an_export_still_needs_into(tmp_path, index_dir):
+def test_an_export_still_needs_into(tmp_path, index_dir, monkeypatch):
     src = tmp_path / "e.jsonl"
     src.write_text(cli("export", "--index", str(index_dir)).stdout, encoding="utf-8")
     r = cli("import", str(src))
     assert r.exit_code == 2 and "needs --into DIR" in r.stderr
     r = cli("import", str(src), "--into", str(tmp_path / "x"), "--corpus", str(tmp_path))
-    assert r.exit_code == 2 and "--corpus and --index go with a TMX import" in r.stderr
+    assert r.exit_code == 2 and "--corpus goes with a TMX import" in r.stderr
+    monkeypatch.setenv("KSCORPUS_CORPUS", str(tmp_path / "elsewhere"))  # set in a shell
+    monkeypatch.setenv("KSCORPUS_INDEX", str(tmp_path / "ix"))
+    r = cli("import", str(src), "--into", str(tmp_path / "y"))
+    assert r.exit_code == 0, r.output
 
 
 def test_pair_options_go_with_pair_formats(index_dir):

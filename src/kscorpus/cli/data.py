@@ -257,6 +257,7 @@ def _to_stdout(chunks: Any) -> None:
 @app.command(name="import")
 @handled
 def import_(
+    ctx: typer.Context,
     source: Annotated[
         Path,
         typer.Argument(
@@ -308,9 +309,11 @@ def import_(
             f"importing the export {source} needs --into DIR, the corpus directory to create",
             EXIT_USAGE,
         )
-    if corpus_dir is not None or index_dir is not None:
+    given = [f"--{n}" for n in ("corpus", "index") if _on_command_line(ctx, f"{n}_dir")]
+    if given:  # KSCORPUS_CORPUS and KSCORPUS_INDEX in the environment are no mistake
         raise KscorpusError(
-            "--corpus and --index go with a TMX import; an export is imported --into DIR",
+            f"{' and '.join(given)} go{'es' if len(given) == 1 else ''} with a TMX import; "
+            "an export is imported --into DIR",
             EXIT_USAGE,
         )
     from kscorpus.exchange.importer import import_corpus
@@ -324,6 +327,12 @@ def import_(
         f"imported {report.articles} articles into {report.root}; "
         f"search it with --corpus {report.root}"
     )
+
+
+def _on_command_line(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` was given on the command line (not from the environment)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
 
 
 def _head(source: Path) -> bytes:
