@@ -8,8 +8,8 @@ dates as ``x-kscorpus-`` props. The text is kscorpus's cleaned text (Simplified 
 U+FFFD and counted (``TmxWriter.replaced``) so the caller can say so.
 
 Reading: ``read_tmx`` parses the file incrementally (a translation memory may be large) and
-groups its units into pairs by the ``x-kscorpus-article`` props, or takes the whole file as one
-pair when it has none (a memory from another tool). Inline markup in ``<seg>`` is handled as
+groups its units into pairs by their ``x-kscorpus-pair`` prop, or takes the whole file as one
+pair when they have none (a memory from another tool). Inline markup in ``<seg>`` is handled as
 the standard defines it: ``<bpt>``, ``<ept>``, ``<ph>``, ``<it>`` and ``<ut>`` hold the original
 format's codes (``<b>``, ``{1}``), not text, and are dropped; ``<hi>`` is text and is kept.
 """
@@ -57,7 +57,6 @@ class TmxWriter:
 
     def __init__(self) -> None:
         self.replaced: Counter[str] = Counter()
-        self.units = 0
 
     def render(self, pairs: list[AlignedPair]) -> Iterator[str]:
         """The document as text chunks: header, then one chunk per pair."""
@@ -85,7 +84,6 @@ class TmxWriter:
         yield "  </body>\n</tmx>\n"
 
     def _unit(self, pair: AlignedPair, link: dict[str, Any]) -> str:
-        self.units += 1
         tuid = f"{pair.zh['id']}-{pair.en['id']}#{link['n']}"
         attrs = {"tuid": tuid} | ({"srclang": LANG_TAGS[pair.source]} if pair.source else {})
         out = [f"    <tu {_attrs(attrs)}>\n"]
@@ -98,19 +96,14 @@ class TmxWriter:
             out.append(f"      <tuv {_attrs({'xml:lang': LANG_TAGS[lang]})}>\n")
             out.append(_prop("article", article["id"], 8))
             out.append(_prop("paragraphs", " ".join(map(str, pnos)), 8))
-            out.append(self._prop_of(article, "title", 8))
+            title = self._text(article["title"], article["id"])
+            out.append(f'        <prop type="{PROP}title">{title}</prop>\n')
             if article.get("date"):
                 out.append(_prop("date", article["date"], 8))
             out.append(f"        <seg>{self._text(link[lang], article['id'])}</seg>\n")
             out.append("      </tuv>\n")
         out.append("    </tu>\n")
         return "".join(out)
-
-    def _prop_of(self, article: dict[str, Any], key: str, indent: int) -> str:
-        return (
-            f'{" " * indent}<prop type="{PROP}{key}">'
-            f"{self._text(article[key], article['id'])}</prop>\n"
-        )
 
     def _text(self, text: str, article_id: str) -> str:
         clean, n = _NOT_XML.subn("\ufffd", text)
@@ -120,7 +113,7 @@ class TmxWriter:
 
 
 def _prop(key: str, value: str, indent: int) -> str:
-    """A prop whose value is known to be XML-safe (ids, numbers, dates)."""
+    """A prop of a value without control characters (ids, numbers, dates: checked on load)."""
     return f'{" " * indent}<prop type="{PROP}{key}">{value.translate(_TEXT_ESCAPES)}</prop>\n'
 
 
@@ -160,6 +153,16 @@ class _Segment:
     text: str
 
 
+@dataclass
+class _Group:
+    """The units of one pair as they are read."""
+
+    segments: dict[str, list[_Segment]] = field(default_factory=lambda: {"zh": [], "en": []})
+    props: dict[tuple[str, str], str] = field(default_factory=dict)  # (lang, name) → first value
+    sources: Counter[str] = field(default_factory=Counter)  # each unit's original language
+    units: int = 0
+
+
 def read_tmx(source: str | os.PathLike[str], data: bytes | None = None) -> list[TmxPair]:
     """The translation pairs in a TMX file (``-``: standard input; ``data``: its bytes, already
     read). CorpusError names the file and line of anything that is not usable TMX."""
@@ -184,7 +187,7 @@ def looks_like_tmx(head: bytes) -> bool:
 
 
 def _read(stream: IO[bytes], where: str) -> list[TmxPair]:
-    groups: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    groups: dict[tuple[str | None, str | None], _Group] = {}
     header_src: str | None = None
     body: ET.Element | None = None
     n = 0
@@ -227,7 +230,7 @@ def _lang(tag: str | None) -> str | None:
 
 
 def _add_unit(
-    groups: dict[tuple[str | None, str | None], dict[str, Any]],
+    groups: dict[tuple[str | None, str | None], _Group],
     tu: ET.Element,
     n: int,
     header_src: str | None,
@@ -244,15 +247,15 @@ def _add_unit(
     # units written by kscorpus name their pair; all others make one pair together
     ids = _props(tu).get("pair", "").split()
     key = (ids[0], ids[1]) if len(ids) == 2 else (None, None)
-    group = groups.setdefault(key, {"zh": [], "en": [], "props": {}, "src": Counter(), "n": 0})
-    group["n"] += 1
-    group["src"][_lang(tu.get("srclang")) or header_src or "zh"] += 1
+    group = groups.setdefault(key, _Group())
+    group.units += 1
+    group.sources[_lang(tu.get("srclang")) or header_src or "zh"] += 1
     for lang, (props, text) in sides.items():
         pnos = [int(x) for x in props.get("paragraphs", "").split() if x.isdigit()]
-        group[lang].append(_Segment((pnos[0] if pnos else -1, n), text))
+        group.segments[lang].append(_Segment((pnos[0] if pnos else -1, n), text))
         for k in ("article", "title", "date"):
             if props.get(k):
-                group["props"].setdefault((lang, k), props[k])
+                group.props.setdefault((lang, k), props[k])
 
 
 def _props(elem: ET.Element) -> dict[str, str]:
@@ -275,15 +278,15 @@ def seg_text(seg: ET.Element) -> str:
     return "".join(parts)
 
 
-def _pair(group: dict[str, Any], where: str) -> TmxPair:
+def _pair(group: _Group, where: str) -> TmxPair:
     sides = {}
     for lang in ("zh", "en"):
-        segs = group[lang]
+        segs = group.segments[lang]
         if all(s.order[0] >= 0 for s in segs):  # kscorpus's paragraph numbers give the order
             segs = sorted(segs, key=lambda s: s.order)
         texts = [normalize(s.text)[0] for s in segs]  # line ends and NFC, as ingest reads
         paragraphs = [t[a:b] for t in texts for a, b in split_paragraphs(t)]
-        props = group["props"]
+        props = group.props
         title = " ".join(props.get((lang, "title"), "").split()) or None  # one line
         date = props.get((lang, "date"))
         if date and date_problem(date):
@@ -300,8 +303,8 @@ def _pair(group: dict[str, Any], where: str) -> TmxPair:
                 f"{where}: the pair{which} has no {name} text; a TMX import needs segments "
                 "in both languages (xml:lang zh-… and en-…)"
             )
-    source = group["src"].most_common(1)[0][0]
-    return TmxPair(sides["zh"], sides["en"], source, group["n"])
+    source = group.sources.most_common(1)[0][0]
+    return TmxPair(sides["zh"], sides["en"], source, group.units)
 
 
 def paragraphs_file(paragraphs: Iterable[str]) -> bytes:
