@@ -633,3 +633,30 @@ class TmxImportMachine(RuleBasedStateMachine):
 
 TmxImportMachine.TestCase.settings = settings(max_examples=15, stateful_step_count=6, deadline=None)
 TestTmxImportMachine = TmxImportMachine.TestCase
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.binary(max_size=300),
+    st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12)), max_size=4),
+    st.one_of(st.sampled_from(["zh", "ZH-tw", "zh_Hans", "zh-"]), st.text(max_size=8)),
+)
+def test_any_input_is_read_or_refused_in_one_line(data, props, lang):
+    """Random bytes, and TMX with random props and language tags: pairs or a CorpusError,
+    never another exception."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    prop = "".join(f"<prop type={quoteattr(t)}>{escape(v)}</prop>" for t, v in props)
+    tmx = (
+        f'<tmx version="1.4"><header srclang={quoteattr(lang)}/><body>'
+        f"<tu srclang={quoteattr(lang)}>"
+        f"{prop}<tuv xml:lang={quoteattr(lang)}>{prop}<seg>a</seg></tuv>"
+        f'<tuv xml:lang="en">{prop}<seg>b</seg></tuv></tu></body></tmx>'
+    )
+    for source in (data, tmx.encode("utf-8", "surrogatepass")):
+        try:
+            pairs = read_tmx("t.tmx", source)
+        except CorpusError as e:
+            assert "\n" not in str(e)
+        else:
+            assert all(p.zh.paragraphs and p.en.paragraphs for p in pairs)

@@ -251,7 +251,7 @@ def _add_unit(
     group.units += 1
     group.sources[_lang(tu.get("srclang")) or header_src or "zh"] += 1
     for lang, (props, text) in sides.items():
-        pnos = [int(x) for x in props.get("paragraphs", "").split() if x.isdigit()]
+        pnos = [int(x) for x in props.get("paragraphs", "").split() if x.isascii() and x.isdigit()]
         group.segments[lang].append(_Segment((pnos[0] if pnos else -1, n), text))
         for k in ("article", "title", "date"):
             if props.get(k):
