@@ -282,7 +282,7 @@ def import_(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Recreate a corpus from an export, or add the translation pairs of a TMX file.
+    """Recreate a corpus from an export, or add a TMX file's pairs.
 
     An export (JSONL or JSON): the articles, the manifest, the dictionary and the glossary,
     written into a new directory, --into DIR. A TMX file (from kscorpus or any translation
