@@ -283,7 +283,7 @@ def import_tmx(
         added: list[Article] = []
         try:
             return _add_pairs(source, root, pairs, added)
-        except KscorpusError:
+        except BaseException:  # a refusal, a full disk, Ctrl-C: no pair stays half-imported
             if added:  # else nothing was written
                 _take_back(root, before, added)
             raise
