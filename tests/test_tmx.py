@@ -239,6 +239,14 @@ def test_selection_ids_query_and_confidence(pairs_corpus):
     assert {u["props"]["x-kscorpus-pair"] for u in by_id} == {"002 003"}
     by_query = units(export(pairs_corpus, "--format", "tmx", "--query", "图书馆"))
     assert {u["props"]["x-kscorpus-pair"] for u in by_query} == {"000 001"}
+    both = units(export(pairs_corpus, "--format", "tmx", "--ids", "000,001"))  # one pair, once
+    assert [u["props"]["x-kscorpus-pair"] for u in both] == [
+        u["props"]["x-kscorpus-pair"] for u in by_query
+    ]
+    english = units(export(pairs_corpus, "--format", "tmx", "--lang", "en"))
+    assert [u["props"]["x-kscorpus-pair"] for u in english] == [
+        u["props"]["x-kscorpus-pair"] for u in units(export(pairs_corpus, "--format", "tmx"))
+    ]
     every = [json.loads(x) for x in export(pairs_corpus, "--format", "bitext").splitlines()]
     cut = sorted(r["confidence"] for r in every)[len(every) // 2]
     strong = export(pairs_corpus, "--format", "bitext", "--min-confidence", str(cut))
