@@ -668,3 +668,39 @@ def test_any_input_is_read_or_refused_in_one_line(data, props, lang):
             assert "\n" not in str(e)
         else:
             assert all(p.zh.paragraphs and p.en.paragraphs for p in pairs)
+
+
+NEWS = Path(__file__).resolve().parent / "data" / "news_pairs"
+
+
+def test_news_pairs_outside_the_glossary_round_trip(tmp_path):
+    """Real translation pairs on politics (Chinese in Traditional) and the environment (a
+    translator's note), English the original: valid TMX, every paragraph in one unit,
+    Traditional written as Simplified zh-CN, and export → import → export gives the same."""
+    root = tmp_path / "news"
+    assert cli("init", str(root)).exit_code == 0
+    ix = ["--corpus", str(root), "--index", index_of(root)]
+    for n, (en, zh) in enumerate((("03_en.txt", "03_zh.txt"), ("12_en.txt", "12_zh.txt"))):
+        assert cli("add", str(NEWS / en), "--lang", "en", *ix).exit_code == 0
+        r = cli("add", str(NEWS / zh), "--lang", "zh", "--translation-of", f"{2 * n:03d}", *ix)
+        assert r.exit_code == 0, r.output
+    tmx = export(root, "--format", "tmx")
+    validate(tmx)
+    doc = etree.fromstring(tmx.encode("utf-8"))
+    assert doc.find("header").get("srclang") == "en"
+    found = units(tmx)
+    for en_id, zh_id in (("000", "001"), ("002", "003")):
+        mine = [u for u in found if u["props"]["x-kscorpus-pair"] == f"{zh_id} {en_id}"]
+        for tag, aid in (("zh-CN", zh_id), ("en", en_id)):
+            paras = paragraphs(root, aid)
+            segs = [u["tuv"][tag]["seg"] for u in mine if tag in u["tuv"]]
+            assert "\n".join(segs) == "\n".join(paras)  # all of them, in order, once
+    zh_segs = "".join(u["tuv"]["zh-CN"]["seg"] for u in found if "zh-CN" in u["tuv"])
+    assert "芬兰政府" in zh_segs and "芬蘭" not in zh_segs  # the text is in Simplified
+    src = tmp_path / "news.tmx"
+    src.write_text(tmx, encoding="utf-8")
+    copy = tmp_path / "copy"
+    assert cli("init", str(copy)).exit_code == 0
+    r = cli("import", str(src), "--corpus", str(copy), "--index", index_of(copy))
+    assert r.exit_code == 0, r.output
+    assert export(copy, "--format", "tmx") == tmx
