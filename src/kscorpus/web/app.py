@@ -482,7 +482,9 @@ def _facet_links(
     for name, counts in facets.items():
         values = []
         for value, n in counts.items():
-            link = None if value == "unknown" else url("/search", state, **narrow[name](value))
-            values.append((value, n, link))
+            # articles without the field count as "unknown" ("unkn" as a year)
+            known = value.isdigit() if name == "year" else value != "unknown"
+            link = url("/search", state, **narrow[name](value)) if known else None
+            values.append((value if known else "unknown", n, link))
         out.append((name, values))
     return out
