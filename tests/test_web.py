@@ -22,11 +22,11 @@ import pytest
 
 pytest.importorskip("starlette", reason="the web reader needs: pip install '.[serve]'")
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from kscorpus.cli.app import app  # noqa: E402
-from kscorpus.web.reader import Reader  # noqa: E402
-from kscorpus.web.server import serve_in_thread  # noqa: E402
+from kscorpus.cli.app import app
+from kscorpus.web.reader import Reader
+from kscorpus.web.server import serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -179,7 +179,7 @@ def test_facet_counts_are_counts_of_the_matching_articles(site, built):
     data = web_json(site, "/search", q="直播")
     assert data["facets"]["year"] == dict(sorted(years.items()))
     assert data["facets"]["lang"] == langs
-    status, html = get(site, page("/search", q="直播"))
+    _, html = get(site, page("/search", q="直播"))
     links = Page.parse(html).links
     for year, n in years.items():
         if not year.isdigit():  # no date: nothing to narrow to
@@ -198,7 +198,7 @@ def test_kwic_sorts_by_context_and_links_each_line_to_its_place(site, built):
     data = web_json(site, "/kwic", term="直播", sort="left")
     keys = [ln["left"][::-1].lower() for ln in data["lines"]]
     assert keys == sorted(keys) and len(keys) > FILLER
-    status, html = get(site, page("/kwic", term="直播", sort="left"))
+    _, html = get(site, page("/kwic", term="直播", sort="left"))
     links = [x for x in Page.parse(html).links if x.startswith("/article/")]
     assert len(links) == 2 * len(data["lines"])  # the place and the match itself
     for ln, link in zip(data["lines"], links[::2]):
@@ -206,7 +206,7 @@ def test_kwic_sorts_by_context_and_links_each_line_to_its_place(site, built):
         assert parts.fragment == f"k{ln['start']}"
         text = web_json(site, parts.path)["text"]
         assert text[ln["start"] : ln["end"]] == ln["match"] == "直播"
-        status, html = get(site, link.split("#")[0])
+        _, html = get(site, link.split("#")[0])
         marked = Page.parse(html).marks.get(f"k{ln['start']}")
         assert marked == "直播"
 
@@ -228,7 +228,7 @@ def test_a_pair_highlights_the_query_on_both_sides(site, built):
 
 
 def test_a_hit_in_a_traditional_article_shows_its_own_script(site, built):
-    status, html = get(site, page("/search", q="信任电商"))
+    _, html = get(site, page("/search", q="信任电商"))
     doc = Page.parse(html)
     assert "信任電商" in doc.all_marks  # the article's Traditional, not the cleaned Simplified
     assert "信任电商" in doc.all_marks  # and the Simplified one's own
