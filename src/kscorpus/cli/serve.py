@@ -36,7 +36,7 @@ def serve(
     index_dir: IndexOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Read the corpus in a web browser: search, articles, translations side by side, KWIC.
+    """Read the corpus in a web browser: search, pairs, KWIC, plots.
 
     A local, read-only web server over the same index as the other commands (it notices a
     changed corpus as they do). Every page has a JSON twin: add ?format=json. Stop it with
