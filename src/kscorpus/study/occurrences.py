@@ -1,0 +1,173 @@
+"""Where a term occurs in each article, found through the index: the occurrences ``kwic``
+shows, as character spans of the cleaned text, without segmenting anything.
+
+A term of Han characters only is read straight from the character field ``text_chars``:
+every Han character and bigram is indexed at its character offset, so the term's bigrams at
+consecutive offsets are exactly its occurrences as a substring, whatever jieba made of the
+text (假一赔九 inside 如假一赔九 too). Overlapping matches are dropped left to right as
+``re.finditer`` drops them, so the spans are kwic's. Any other term (English words, or
+characters mixed with Latin or digits, 2022年) is looked for with kwic's own matcher, in the
+stored text of the articles whose postings hold every indexed piece of it.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from kscorpus.errors import QueryError
+from kscorpus.index.analysis import fold_width, latin_term
+from kscorpus.index.hanchars import fold, phrase_terms, use_convertible
+from kscorpus.index.store import IndexHandle
+from kscorpus.index.whoosh_fast import posting_blocks
+from kscorpus.ingest.segment import HAN, HAN_RUN
+from kscorpus.query.filters import Filters
+from kscorpus.query.search import normalize_query
+from kscorpus.study.kwic import _WORD, _matcher
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """The articles searched (manifest entries with their counts, in corpus order) and the
+    spans of ``term`` in each that holds it; ``method`` says how they were found."""
+
+    term: str
+    normalized: str
+    articles: list[dict[str, Any]]
+    spans: dict[str, list[Span]]
+    method: str  # "characters" (the character field) or "text" (kwic's matcher)
+
+    def count(self, article_id: str) -> int:
+        return len(self.spans.get(article_id, ()))
+
+    @property
+    def total(self) -> int:
+        return sum(len(s) for s in self.spans.values())
+
+
+def normalized_term(handle: IndexHandle, term: str) -> str:
+    """``term`` as kwic compares it: normalized like a query, Han folded to Simplified."""
+    normalized = normalize_query(term, handle.convertible())
+    if not normalized:
+        raise QueryError("empty term; give a word or a string of characters to look for")
+    use_convertible(handle.convertible())
+    return fold(normalized)
+
+
+def find(handle: IndexHandle, term: str, filters: Filters | None = None) -> Occurrences:
+    """Every occurrence of ``term`` in the articles ``filters`` admits (see the module)."""
+    normalized = normalized_term(handle, term)
+    articles = [a for a in handle.articles_meta() if filters is None or filters.admits(a)]
+    wanted = {a["id"] for a in articles}
+    if HAN_RUN.fullmatch(normalized):
+        spans = _from_characters(handle, normalized, wanted)
+        method = "characters"
+    else:
+        spans = _from_text(handle, normalized, wanted)
+        method = "text"
+    return Occurrences(term, normalized, articles, spans, method)
+
+
+def _from_characters(handle: IndexHandle, han: str, wanted: set[str]) -> dict[str, list[Span]]:
+    terms = phrase_terms(han)
+    out: dict[str, list[Span]] = {}
+    s = handle.searcher("articles")
+    reader = s.reader()
+    ids = reader.column_reader("id") if reader.doc_count_all() else None
+    for leaf, offset in reader.leaf_readers():
+        for doc, starts in _phrase_starts(leaf, "text_chars", terms):
+            aid = ids[doc + offset]  # type: ignore[index]
+            if aid in wanted:
+                out[aid] = list(_non_overlapping(starts, len(han)))
+    return out
+
+
+def _phrase_starts(leaf: Any, fieldname: str, terms: list[str]) -> Iterator[tuple[int, list[int]]]:
+    """``(document, sorted start positions)`` where ``terms`` stand at consecutive positions
+    in one segment (deleted documents left out)."""
+    field = leaf.schema[fieldname]
+    tbytes = [field.to_bytes(t) for t in terms]
+    if any((fieldname, t) not in leaf for t in tbytes):
+        return
+    values: list[dict[int, bytes]] = []
+    for t in tbytes:
+        got: dict[int, bytes] = {}
+        for docs, vals in posting_blocks(leaf.postings(fieldname, t), "values"):
+            got.update(zip(docs, vals))
+        values.append(got)
+    for doc in sorted(set(values[0]).intersection(*values[1:])):
+        starts = set(_positions(values[0][doc]))
+        for k in range(1, len(terms)):
+            starts &= {p - k for p in _positions(values[k][doc])}
+        if starts:
+            yield doc, sorted(starts)
+
+
+def _positions(value: bytes) -> list[int]:
+    """Whoosh's ``Positions.decode_positions``: a count, then the pickled gaps."""
+    gaps = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+    return list(accumulate(gaps))
+
+
+def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
+    """Spans of ``length`` at ``starts``, each one that overlaps the last kept dropped, as
+    ``re.finditer`` finds them (哈哈 in 哈哈哈 is one occurrence)."""
+    end = -1
+    for s in starts:
+        if s >= end:
+            end = s + length
+            yield s, end
+
+
+def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[str, list[Span]]:
+    find = _matcher(normalized)
+    out: dict[str, list[Span]] = {}
+    for aid in _candidates(handle, normalized, wanted):
+        doc = handle.document(aid)
+        if doc is None:
+            continue
+        folded = fold(fold_width(doc.text))
+        found = [(ps + s, ps + e) for ps, pe in doc.paragraphs for s, e in find(folded[ps:pe])]
+        if found:
+            out[aid] = found
+    return out
+
+
+_ALPHA = re.compile(r"[^\W\d_]+")
+
+
+def _candidates(handle: IndexHandle, normalized: str, wanted: set[str]) -> list[str]:
+    """The wanted articles whose postings hold every piece of ``normalized`` the index is
+    sure to have: each Han run (in the character field) and each alphabetic word's indexed
+    form (a stop word, a number or a word joined by dots to another may be indexed
+    otherwise, so they do not narrow the search). In corpus order."""
+    s = handle.searcher("articles")
+    reader = s.reader()
+    docsets: list[set[str]] = []
+    ids = reader.column_reader("id") if reader.doc_count_all() else None
+    for run in HAN_RUN.findall(normalized):
+        found: set[str] = set()
+        for leaf, offset in reader.leaf_readers():
+            found.update(
+                ids[d + offset] for d, _ in _phrase_starts(leaf, "text_chars", phrase_terms(run))
+            )  # type: ignore[index]
+        docsets.append(found)
+    for word in _WORD.findall(HAN.sub(" ", normalized)):
+        term = latin_term(word) if _ALPHA.fullmatch(word) else None
+        if term is None:
+            continue
+        found = set()
+        for leaf, offset in reader.leaf_readers():
+            tb = leaf.schema["text"].to_bytes(term)
+            if ("text", tb) in leaf:
+                for docs, _ in posting_blocks(leaf.postings("text", tb)):
+                    found.update(ids[d + offset] for d in docs)  # type: ignore[index]
+        docsets.append(found)
+    keep = wanted.intersection(*docsets) if docsets else wanted
+    return [a for a in handle.article_ids() if a in keep]
