@@ -9,6 +9,7 @@ differ by marker shape.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -22,6 +23,30 @@ _CHAR = 7.5  # px a Latin character takes at font-size 12 (a Han character: twic
 
 def _text_width(text: str) -> float:
     return sum(2 * _CHAR if unicodedata.east_asian_width(c) in "WF" else _CHAR for c in text)
+
+
+def _clip(text: str, width: float) -> str:
+    """``text`` cut (with …) to at most ``width`` px."""
+    if _text_width(text) <= width:
+        return text
+    out, used = [], _CHAR
+    for ch in text:
+        used += _text_width(ch)
+        if used > width:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def nice_scale(top: float, steps: int = 4) -> tuple[float, float]:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) and the axis top it gives: the
+    first multiple of the step at or above ``top``, reached in about ``steps`` steps."""
+    if top <= 0:
+        return 1.0, float(steps)
+    raw = top / steps
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return step, step * math.ceil(top / step - 1e-9)
 
 
 def _document(width: float, height: float, title: str, body: list[str]) -> str:
@@ -51,14 +76,14 @@ def _text(x: float, y: float, text: str, anchor: str = "start", cls: str = "labe
 
 def strips_svg(rows: Sequence[Strip], title: str, width: int = 900) -> str:
     """A dispersion plot: a row per text, its length a grey track, each hit a dark tick."""
-    label_w = min(max((_text_width(r.label) for r in rows), default=0) + 16, 260)
+    label_w = min(max((_text_width(r.label) for r in rows), default=0), 260) + 20
     note_w = max((_text_width(r.note) for r in rows), default=0) + 16
     track_w = max(width - label_w - note_w - 24, 200)
     row_h, top = 26, 40
     body = []
     for i, row in enumerate(rows):
         y = top + i * row_h
-        body.append(_text(12, y + 15, row.label))
+        body.append(_text(12, y + 15, _clip(row.label, label_w - 20)))
         body.append(
             f'<rect class="track" x="{label_w:.1f}" y="{y + 4}" width="{track_w:.1f}" '
             f'height="{row_h - 8}" fill="#eeeeee" stroke="#999999" stroke-width="0.5"/>'
@@ -79,10 +104,12 @@ def strips_svg(rows: Sequence[Strip], title: str, width: int = 900) -> str:
 
 def _axis_y(x0: float, y0: float, h: float, w: float, top: float, fmt: Callable[[float], str],
             unit: str) -> list[str]:  # fmt: skip
+    """Grid lines and their values at round steps from 0 to ``top`` (a ``nice_scale``)."""
+    step, _ = nice_scale(top)
     out = []
-    for k in range(5):
-        v = top * k / 4
-        y = y0 - h * k / 4
+    for k in range(round(top / step) + 1):
+        v = step * k
+        y = y0 - h * v / top
         out.append(
             f'<line class="grid" x1="{x0}" y1="{y:.1f}" x2="{x0 + w:.1f}" y2="{y:.1f}" '
             f'stroke="#dddddd" stroke-width="1"/>'
@@ -113,7 +140,7 @@ def bars_svg(
     values: Sequence[float | None],
     title: str,
     unit: str,
-    fmt: Callable[[float], str] = lambda v: f"{v:,.1f}",
+    fmt: Callable[[float], str] = lambda v: f"{v:,.6g}",
     width: int = 900,
     height: int = 360,
 ) -> str:
@@ -125,7 +152,7 @@ def bars_svg(
     w, h = width - x0 - 20, y0 - top_margin
     n = max(len(categories), 1)
     slot = w / n
-    top = max((v for v in values if v is not None), default=0.0) or 1.0
+    top = nice_scale(max((v for v in values if v is not None), default=0.0))[1]
     body = _axis_y(x0, y0, h, w, top, fmt, unit)
     for i, (c, v) in enumerate(zip(categories, values)):
         x = x0 + i * slot + slot * 0.1
@@ -153,7 +180,7 @@ def lines_svg(
     series: Sequence[Series],
     title: str,
     unit: str,
-    fmt: Callable[[float], str] = lambda v: f"{v:,.1f}",
+    fmt: Callable[[float], str] = lambda v: f"{v:,.6g}",
     width: int = 900,
     height: int = 380,
 ) -> str:
@@ -165,7 +192,7 @@ def lines_svg(
     x0, y0, top_margin = 70.0, height - 60.0, 44.0
     w, h = width - x0 - 20, y0 - top_margin
     slot = w / max(n, 1)
-    top = max((v for s in series for v in s.values if v is not None), default=0.0) or 1.0
+    top = nice_scale(max((v for s in series for v in s.values if v is not None), default=0.0))[1]
     body = _axis_y(x0, y0, h, w, top, fmt, unit)
 
     def x_of(i: int) -> float:

@@ -83,15 +83,17 @@ def bars(
     width: int = 50,
     fmt: Callable[[float], str] = lambda v: f"{v:,.1f}",
     missing: str = "no articles",
+    notes: Sequence[str] | None = None,
 ) -> list[Line]:
     """Horizontal bars, one a row, the longest ``width`` cells, drawn to an eighth of a cell
-    (▏…█). A value of None is written as ``missing`` instead of a bar (a zero is a zero)."""
-    if len(labels) != len(values):
-        raise ValueError("one value per label")
+    (▏…█), each followed by its value (``fmt``) and note. A value of None is written as
+    ``missing`` instead of a bar (a zero is a zero)."""
+    if len(labels) != len(values) or (notes is not None and len(notes) != len(values)):
+        raise ValueError("one value (and note) per label")
     top = max((v for v in values if v is not None), default=0.0)
     lead = _label_width(labels)
     out: list[Line] = []
-    for label, v in zip(labels, values):
+    for i, (label, v) in enumerate(zip(labels, values)):
         line: Line = [(fit(label, lead) + " ", "label"), ("│", "axis")]
         if v is None:
             line.append((" " + missing, "muted"))
@@ -100,6 +102,8 @@ def bars(
             full, part = divmod(eighths, 8)
             line.append(("█" * full + (_EIGHTHS[part] if part else ""), "bar"))
             line.append((" " + fmt(v), "value"))
+        if notes is not None and notes[i]:
+            line.append(("  " + notes[i], "muted"))
         out.append(line)
     return out
 

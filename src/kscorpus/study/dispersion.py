@@ -37,7 +37,7 @@ def juilland_d(freqs: Sequence[float], sizes: Sequence[float] | None = None) -> 
         return None
     mean = sum(freqs) / n
     sd = math.sqrt(sum((f - mean) ** 2 for f in freqs) / n)
-    return 1 - (sd / mean) / math.sqrt(n - 1)
+    return min(max(1 - (sd / mean) / math.sqrt(n - 1), 0.0), 1.0)  # rounding: never -0.0
 
 
 def gries_dp(freqs: Sequence[float], sizes: Sequence[float]) -> float | None:
