@@ -12,11 +12,9 @@ stored text of the articles whose postings hold every indexed piece of it.
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
 
 from kscorpus.errors import QueryError
@@ -101,18 +99,13 @@ def _phrase_starts(leaf: Any, fieldname: str, terms: list[str]) -> Iterator[tupl
         for docs, vals in posting_blocks(leaf.postings(fieldname, t), "values"):
             got.update(zip(docs, vals))
         values.append(got)
+    decode = field.format.decode_positions
     for doc in sorted(set(values[0]).intersection(*values[1:])):
-        starts = set(_positions(values[0][doc]))
+        starts = set(decode(values[0][doc]))
         for k in range(1, len(terms)):
-            starts &= {p - k for p in _positions(values[k][doc])}
+            starts &= {p - k for p in decode(values[k][doc])}
         if starts:
             yield doc, sorted(starts)
-
-
-def _positions(value: bytes) -> list[int]:
-    """Whoosh's ``Positions.decode_positions``: a count, then the pickled gaps."""
-    gaps = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-    return list(accumulate(gaps))
 
 
 def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
