@@ -132,12 +132,16 @@ def lines(
     def row_of(v: float) -> float:
         return v / top * (height - 1) if top > 0 else 0.0
 
+    met = False  # did two series' markers meet in a cell?
+
     def put(r: int, c: int, piece: Piece, strong: bool) -> None:
+        nonlocal met
         here = grid[r][c]
         if here is None or (strong and here[0] == "·"):
             grid[r][c] = piece
         elif strong and here[1] != piece[1]:
             grid[r][c] = ("*", "axis")
+            met = True
 
     for k, s in enumerate(series):
         style = f"series-{k}"
@@ -164,28 +168,33 @@ def lines(
         line.extend(piece or (" ", None) for piece in grid[r])
         out.append(_merged(line))
     out.append([(" " * (lead + 1) + "└" + "─" * cols, "axis")])
-    out.append([(" " * (lead + 2) + _x_labels(categories, step, cols), "label")])
+    out.append([(" " * (lead + 2) + _x_labels(categories, step), "label")])
     legend: Line = [(" " * (lead + 2), None)]
     for k, s in enumerate(series):
         legend.append((f"{MARKERS[k % len(MARKERS)]} {s.name}", f"series-{k}"))
         legend.append(("   ", None))
-    out.append(_merged(legend[:-1]))
+    if met:
+        legend.append(("* several", "axis"))
+    else:
+        legend.pop()
+    out.append(_merged(legend))
     return out
 
 
-def _x_labels(categories: Sequence[str], step: int, cols: int) -> str:
-    """The categories' labels under their columns, as many as fit without touching (the
-    first always; then every k-th, k the same throughout)."""
+def _x_labels(categories: Sequence[str], step: int) -> str:
+    """The categories' labels centred under their markers (column ``i·step + step//2``), as
+    many as fit with a space between them: every k-th, the same k throughout."""
     if not categories:
         return ""
     widest = max(cells(c) for c in categories) + 1
     every = max(1, math.ceil(widest / step))
-    row = [" "] * (cols + widest)
+    row: list[str] = []
     for i in range(0, len(categories), every):
-        at = i * step
-        for j, ch in enumerate(categories[i]):
-            row[at + j] = ch
-    return "".join(row).rstrip()
+        label = categories[i]
+        at = max(i * step + step // 2 - cells(label) // 2, len(row))
+        row.extend(" " * (at - len(row)))
+        row.extend(label)
+    return "".join(row)
 
 
 def _merged(line: Line) -> Line:
