@@ -138,7 +138,7 @@ def dispersion(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Where a term falls in each article, with its dispersion (Juilland's D, DP, range).
+    """Where a term falls in each article, and how evenly it spreads.
 
     One row per article holding the term (AntConc's concordance plot): the article from start
     to end, a tick at each occurrence (the occurrences kwic shows). Above them: the hits, the
@@ -232,7 +232,7 @@ def trend(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """How often terms occur over time: per million tokens, by year or by month.
+    """How often terms occur per million tokens, by year or month.
 
     A period's rate is its occurrences (those kwic shows) over the tokens of all its articles,
     so a period of few articles does not look big. One term is drawn as bars, several as
