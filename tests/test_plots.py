@@ -40,13 +40,15 @@ runner = CliRunner()
 
 # A corpus of the user's own, about something else, written for these tests: dates over three
 # years (months apart, one year only, one undated), Traditional text, a term jieba cuts apart
-# (假一赔九 inside 如假一赔九), overlapping repeats (哈哈哈), English words with stop words.
+# (假一赔九 inside 如假一赔九), overlapping repeats (哈哈哈), English words with stop words and
+# inside an address.
 ARTICLES = [
     ("a1", "zh", "Hans", "2019-03-02", "咖啡馆开张",
      "咖啡馆开张了。哈哈哈，咖啡很香。\n如假一赔九，咖啡馆老板说。"),
     ("a2", "zh", "Hant", "2019-11", "咖啡與茶", "咖啡館的咖啡與茶。\n我們喝咖啡，也喝茶。咖啡！"),
     ("a3", "en", "Latn", "2021-01-15", "Coffee shops",
-     "Coffee shops open early. The coffee is hot.\nA shop of the coffee trade sells coffee beans."),
+     "Coffee shops open early. The coffee is hot.\nA shop of the coffee trade sells coffee beans. "
+     "See www.coffee.com."),
     ("a4", "zh", "Hans", "2021", "茶馆", "茶馆没有咖啡。哈哈。\n茶，茶，茶。"),
     ("a5", "zh", "Hans", None, "无日期", "这里提到咖啡一次，咖啡馆一次。"),
     ("a6", "zh", "Hans", "2021-02-01", "长文", "茶" * 40 + "咖啡" + "茶" * 40 + "\n" + "哈" * 7),
