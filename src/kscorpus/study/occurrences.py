@@ -119,48 +119,67 @@ def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
 
 
 def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[str, list[Span]]:
+    """kwic's matcher over the stored paragraphs (the passages index) that may hold the term,
+    or, for a term with nothing to narrow by (stop words only), over every wanted article."""
     find = _matcher(normalized)
     out: dict[str, list[Span]] = {}
-    for aid in _candidates(handle, normalized, wanted):
-        doc = handle.document(aid)
-        if doc is None:
+    s = handle.searcher("passages")
+    reader = s.reader()
+    docs = _candidates(reader, normalized) if reader.doc_count_all() else set()
+    if docs is None:
+        for aid in handle.article_ids():
+            doc = handle.document(aid) if aid in wanted else None
+            if doc is not None:
+                text = fold(fold_width(doc.text))
+                found = [
+                    (ps + a, ps + b) for ps, pe in doc.paragraphs for a, b in find(text[ps:pe])
+                ]
+                if found:
+                    out[aid] = found
+        return out
+    ids = reader.column_reader("id")
+    for d in sorted(docs):
+        aid = ids[d]
+        if aid not in wanted:
             continue
-        folded = fold(fold_width(doc.text))
-        found = [(ps + s, ps + e) for ps, pe in doc.paragraphs for s, e in find(folded[ps:pe])]
+        fields = s.stored_fields(d)  # a paragraph: its text, and where it starts in the article
+        at = fields["start"]
+        found = [(at + a, at + b) for a, b in find(fold(fold_width(fields["text"])))]
         if found:
-            out[aid] = found
+            out.setdefault(aid, []).extend(found)
+    for spans in out.values():
+        spans.sort()
     return out
 
 
 _ALPHA = re.compile(r"[^\W\d_]+")
 
 
-def _candidates(handle: IndexHandle, normalized: str, wanted: set[str]) -> list[str]:
-    """The wanted articles whose postings hold every piece of ``normalized`` the index is
-    sure to have: each Han run (in the character field) and each alphabetic word's indexed
-    form (a stop word, a number or a word joined by dots to another may be indexed
-    otherwise, so they do not narrow the search). In corpus order."""
-    s = handle.searcher("articles")
-    reader = s.reader()
-    docsets: list[set[str]] = []
-    ids = reader.column_reader("id") if reader.doc_count_all() else None
+def _candidates(reader: Any, normalized: str) -> set[int] | None:
+    """The documents whose postings hold every piece of ``normalized`` the index is sure to
+    have: each Han run (in the character field, which has every Han character) and each
+    alphabetic word's indexed form (jieba cuts Latin runs at punctuation, so such a word is
+    always a token of its own; a stop word is not indexed and a number may be cut otherwise,
+    so they do not narrow). None when nothing narrows."""
+    docsets: list[set[int]] = []
     for run in HAN_RUN.findall(normalized):
-        found: set[str] = set()
-        for leaf, offset in reader.leaf_readers():
-            found.update(
-                ids[d + offset] for d, _ in _phrase_starts(leaf, "text_chars", phrase_terms(run))
-            )  # type: ignore[index]
-        docsets.append(found)
+        terms = phrase_terms(run)
+        docsets.append(
+            {
+                d + off
+                for leaf, off in reader.leaf_readers()
+                for d, _ in _phrase_starts(leaf, "text_chars", terms)
+            }
+        )
     for word in _WORD.findall(HAN.sub(" ", normalized)):
         term = latin_term(word) if _ALPHA.fullmatch(word) else None
         if term is None:
             continue
-        found = set()
+        found: set[int] = set()
         for leaf, offset in reader.leaf_readers():
             tb = leaf.schema["text"].to_bytes(term)
             if ("text", tb) in leaf:
                 for docs, _ in posting_blocks(leaf.postings("text", tb)):
-                    found.update(ids[d + offset] for d in docs)  # type: ignore[index]
+                    found.update(d + offset for d in docs)
         docsets.append(found)
-    keep = wanted.intersection(*docsets) if docsets else wanted
-    return [a for a in handle.article_ids() if a in keep]
+    return set.intersection(*docsets) if docsets else None
