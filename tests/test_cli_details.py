@@ -177,6 +177,8 @@ def test_every_command_has_json_whose_stdout_is_json_alone(index_dir, corpus_cop
         "kwic": ["kwic", "电商", *ix],
         "keywords": ["keywords", "003", *ix],
         "similar": ["similar", "000", *ix],
+        "dispersion": ["dispersion", "电商", *ix],
+        "trend": ["trend", "电商", *ix],
         "stats": ["stats", *ix],
         "export": ["export", *ix],
         "import": ["import", str(export), "--into", str(tmp_path / "imported")],

@@ -1,0 +1,185 @@
+"""Where a term occurs in each article, found through the index: the occurrences ``kwic``
+shows, as character spans of the cleaned text, without segmenting anything.
+
+A term of Han characters only is read straight from the character field ``text_chars``:
+every Han character and bigram is indexed at its character offset, so the term's bigrams at
+consecutive offsets are exactly its occurrences as a substring, whatever jieba made of the
+text (假一赔九 inside 如假一赔九 too). Overlapping matches are dropped left to right as
+``re.finditer`` drops them, so the spans are kwic's. Any other term (English words, or
+characters mixed with Latin or digits, 2022年) is looked for with kwic's own matcher, in the
+stored text of the articles whose postings hold every indexed piece of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kscorpus.errors import QueryError
+from kscorpus.index.analysis import fold_width, latin_term
+from kscorpus.index.hanchars import fold, phrase_terms, use_convertible
+from kscorpus.index.store import IndexHandle
+from kscorpus.index.whoosh_fast import posting_blocks
+from kscorpus.ingest.segment import HAN, HAN_RUN
+from kscorpus.query.filters import Filters
+from kscorpus.query.search import normalize_query
+from kscorpus.study.kwic import _WORD, _matcher
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """The articles searched (manifest entries with their counts, in corpus order) and the
+    spans of ``term`` in each that holds it; ``method`` says how they were found."""
+
+    term: str
+    normalized: str
+    articles: list[dict[str, Any]]
+    spans: dict[str, list[Span]]
+    method: str  # "characters" (the character field) or "text" (kwic's matcher)
+
+    def count(self, article_id: str) -> int:
+        return len(self.spans.get(article_id, ()))
+
+    @property
+    def total(self) -> int:
+        return sum(len(s) for s in self.spans.values())
+
+
+def normalized_term(handle: IndexHandle, term: str) -> str:
+    """``term`` as kwic compares it: normalized like a query, Han folded to Simplified."""
+    normalized = normalize_query(term, handle.convertible())
+    if not normalized:
+        raise QueryError("empty term; give a word or a string of characters to look for")
+    use_convertible(handle.convertible())
+    return fold(normalized)
+
+
+def find(handle: IndexHandle, term: str, filters: Filters | None = None) -> Occurrences:
+    """Every occurrence of ``term`` in the articles ``filters`` admits (see the module)."""
+    normalized = normalized_term(handle, term)
+    articles = [a for a in handle.articles_meta() if filters is None or filters.admits(a)]
+    wanted = {a["id"] for a in articles}
+    if HAN_RUN.fullmatch(normalized):
+        spans = _from_characters(handle, normalized, wanted)
+        method = "characters"
+    else:
+        spans = _from_text(handle, normalized, wanted)
+        method = "text"
+    return Occurrences(term, normalized, articles, spans, method)
+
+
+def _from_characters(handle: IndexHandle, han: str, wanted: set[str]) -> dict[str, list[Span]]:
+    terms = phrase_terms(han)
+    out: dict[str, list[Span]] = {}
+    s = handle.searcher("articles")
+    reader = s.reader()
+    ids = reader.column_reader("id") if reader.doc_count_all() else None
+    for leaf, offset in reader.leaf_readers():
+        for doc, starts in _phrase_starts(leaf, "text_chars", terms):
+            aid = ids[doc + offset]  # type: ignore[index]
+            if aid in wanted:
+                out[aid] = list(_non_overlapping(starts, len(han)))
+    return out
+
+
+def _phrase_starts(leaf: Any, fieldname: str, terms: list[str]) -> Iterator[tuple[int, list[int]]]:
+    """``(document, sorted start positions)`` where ``terms`` stand at consecutive positions
+    in one segment (deleted documents left out)."""
+    field = leaf.schema[fieldname]
+    tbytes = [field.to_bytes(t) for t in terms]
+    if any((fieldname, t) not in leaf for t in tbytes):
+        return
+    values: list[dict[int, bytes]] = []
+    for t in tbytes:
+        got: dict[int, bytes] = {}
+        for docs, vals in posting_blocks(leaf.postings(fieldname, t), "values"):
+            got.update(zip(docs, vals))
+        values.append(got)
+    decode = field.format.decode_positions
+    for doc in sorted(set(values[0]).intersection(*values[1:])):
+        starts = set(decode(values[0][doc]))
+        for k in range(1, len(terms)):
+            starts &= {p - k for p in decode(values[k][doc])}
+        if starts:
+            yield doc, sorted(starts)
+
+
+def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
+    """Spans of ``length`` at ``starts``, each one that overlaps the last kept dropped, as
+    ``re.finditer`` finds them (哈哈 in 哈哈哈 is one occurrence)."""
+    end = -1
+    for s in starts:
+        if s >= end:
+            end = s + length
+            yield s, end
+
+
+def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[str, list[Span]]:
+    """kwic's matcher over the stored paragraphs (the passages index) that may hold the term,
+    or, for a term with nothing to narrow by (stop words only), over every wanted article."""
+    find = _matcher(normalized)
+    out: dict[str, list[Span]] = {}
+    s = handle.searcher("passages")
+    reader = s.reader()
+    docs = _candidates(reader, normalized) if reader.doc_count_all() else set()
+    if docs is None:
+        for aid in handle.article_ids():
+            doc = handle.document(aid) if aid in wanted else None
+            if doc is not None:
+                text = fold(fold_width(doc.text))
+                found = [
+                    (ps + a, ps + b) for ps, pe in doc.paragraphs for a, b in find(text[ps:pe])
+                ]
+                if found:
+                    out[aid] = found
+        return out
+    ids = reader.column_reader("id")
+    for d in sorted(docs):
+        aid = ids[d]
+        if aid not in wanted:
+            continue
+        fields = s.stored_fields(d)  # a paragraph: its text, and where it starts in the article
+        at = fields["start"]
+        found = [(at + a, at + b) for a, b in find(fold(fold_width(fields["text"])))]
+        if found:
+            out.setdefault(aid, []).extend(found)
+    for spans in out.values():
+        spans.sort()
+    return out
+
+
+_ALPHA = re.compile(r"[^\W\d_]+")
+
+
+def _candidates(reader: Any, normalized: str) -> set[int] | None:
+    """The documents whose postings hold every piece of ``normalized`` the index is sure to
+    have: each Han run (in the character field, which has every Han character) and each
+    alphabetic word's indexed form (jieba cuts Latin runs at punctuation, so such a word is
+    always a token of its own; a stop word is not indexed and a number may be cut otherwise,
+    so they do not narrow). None when nothing narrows."""
+    docsets: list[set[int]] = []
+    for run in HAN_RUN.findall(normalized):
+        terms = phrase_terms(run)
+        docsets.append(
+            {
+                d + off
+                for leaf, off in reader.leaf_readers()
+                for d, _ in _phrase_starts(leaf, "text_chars", terms)
+            }
+        )
+    for word in _WORD.findall(HAN.sub(" ", normalized)):
+        term = latin_term(word) if _ALPHA.fullmatch(word) else None
+        if term is None:
+            continue
+        found: set[int] = set()
+        for leaf, offset in reader.leaf_readers():
+            tb = leaf.schema["text"].to_bytes(term)
+            if ("text", tb) in leaf:
+                for docs, _ in posting_blocks(leaf.postings("text", tb)):
+                    found.update(d + offset for d in docs)
+        docsets.append(found)
+    return set.intersection(*docsets) if docsets else None
