@@ -105,7 +105,7 @@ def get(base: str, path: str, method: str = "GET", host: str | None = None) -> t
 
 
 def page(path: str, **params: Any) -> str:
-    return quote(path) + ("?" + urlencode(params) if params else "")
+    return quote(path) + ("?" + urlencode(params, doseq=True) if params else "")
 
 
 def cli_json(built: tuple[Path, Path], *args: str) -> Any:
@@ -147,10 +147,35 @@ def web_json(site: str, path: str, **params: Any) -> Any:
         ("/pair/001", {}, ["show", "001", "--side-by-side"]),
         ("/kwic", {"term": "直播", "sort": "right"}, ["kwic", "直播", "--sort", "right"]),
         ("/kwic", {"term": "trust", "width": "12"}, ["kwic", "trust", "-w", "12"]),
+        ("/dispersion", {"term": "直播"}, ["dispersion", "直播"]),
+        (
+            "/trend",
+            {"term": ["直播", "信任电商"], "by": "month"},
+            ["trend", "直播", "信任电商", "--by", "month"],
+        ),
     ],
 )
 def test_every_page_has_the_commands_json_as_its_twin(site, built, path, params, args):
     assert web_json(site, path, **params) == cli_json(built, *args)
+
+
+@pytest.mark.parametrize(
+    ("path", "args"),
+    [
+        ("/dispersion.svg?term=" + quote("信任电商"), ["dispersion", "信任电商"]),
+        ("/trend.svg?term=" + quote("直播") + "&term=trust", ["trend", "直播", "trust"]),
+    ],
+)
+def test_a_plot_is_the_commands_svg(site, built, tmp_path, path, args):
+    """The page's SVG is the file ``--svg`` writes (hostile titles in it, escaped)."""
+    out = tmp_path / "plot.svg"
+    where = ["--corpus", str(built[0]), "--index", str(built[1])]
+    r = runner.invoke(app, [*args, "--svg", str(out), *where])
+    assert r.exit_code == 0, r.output
+    status, body = get(site, path)
+    assert status == 200 and body == out.read_text(encoding="utf-8")
+    html_status, html = get(site, path.replace(".svg", ""))
+    assert html_status == 200 and body.split("\n", 1)[1] in html
 
 
 def test_search_pages_are_the_ranked_list_cut_in_tens(site, built):
@@ -303,6 +328,8 @@ HOSTILE_PAGES = [
     ("/pair/000", {"q": "img"}),
     ("/kwic", {"term": "alert"}),
     ("/kwic", {"term": "信任电商"}),
+    ("/dispersion", {"term": "信任电商"}),
+    ("/trend", {"term": ["信任电商", SCRIPT]}),
     ("/article/<script>alert(1)<", {}),
     ("/search", {"q": SCRIPT}),
 ]

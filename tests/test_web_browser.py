@@ -160,6 +160,21 @@ def test_kwic_sorted_by_left_context_and_a_line_followed_to_its_place(page, site
     shot(page, "kwic-followed")
 
 
+def test_plots_are_drawn(page, sites):
+    """A tick per hit in the dispersion plot, a point per period and term in the trend."""
+    _, bundled = sites
+    page.goto(bundled + "/kwic?term=" + quote("快品牌"))
+    page.locator("p.summary").get_by_role("link", name="dispersion").click()
+    page.wait_for_url("**/dispersion?**")
+    assert page.locator("figure.plot svg line.hit").count() == 8  # kwic's 8 occurrences
+    shot(page, "dispersion")
+    page.goto(bundled + "/trend?term=" + quote("快品牌") + "&term=" + quote("信任电商"))
+    svg = page.locator("figure.plot svg")
+    assert svg.bounding_box()["width"] > 300
+    assert "信任电商" in svg.text_content()
+    shot(page, "trend")
+
+
 def test_repairs_are_marked_and_explained(page, sites):
     _, bundled = sites
     page.goto(bundled + "/article/004")

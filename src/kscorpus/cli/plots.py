@@ -150,9 +150,7 @@ def dispersion(
     meta_filters = filters(lang, script, since, until, event, publisher)
     res = run(_open(corpus_dir, index_dir), " ".join(term), filters=meta_filters, limit=limit)
     if svg is not None:
-        from kscorpus.charts.svg import strips_svg
-
-        _write_svg(svg, strips_svg(_strips(res), _dispersion_title(res)))
+        _write_svg(svg, dispersion_svg(res))
     if as_json:
         _print_json(res.to_json())
         return
@@ -177,6 +175,13 @@ def dispersion(
             f"{res.normalized!r} (-n to draw more)",
             markup=False,
         )
+
+
+def dispersion_svg(res: Dispersion) -> str:
+    """The dispersion plot as SVG (``--svg``, and the web reader's page)."""
+    from kscorpus.charts.svg import strips_svg
+
+    return strips_svg(_strips(res), _dispersion_title(res))
 
 
 def _strips(res: Dispersion) -> list[Strip]:
@@ -245,7 +250,7 @@ def trend(
     meta_filters = filters(lang, script, since, until, event, publisher)
     res = run(_open(corpus_dir, index_dir), terms, by=by.value, filters=meta_filters)
     if svg is not None:
-        _write_svg(svg, _trend_svg(res))
+        _write_svg(svg, trend_svg(res))
     if as_json:
         _print_json(res.to_json())
     elif as_csv:
@@ -262,7 +267,9 @@ def trend(
         )
 
 
-def _trend_svg(res: Trend) -> str:
+def trend_svg(res: Trend) -> str:
+    """The trend plot as SVG (``--svg``, and the web reader's page): bars for one term,
+    lines for several."""
     from kscorpus.charts.model import Series
     from kscorpus.charts.svg import bars_svg, lines_svg
 

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -41,6 +42,7 @@ from kscorpus.web.reader import MAX_RESULTS, PER_PAGE, Reader, article_list, cou
 ID = re.compile(r"[0-9A-Za-z_-]{1,32}")  # the manifest's id syntax
 LOW_CONFIDENCE = 0.8  # alignment links below this are marked (as ``show --side-by-side`` does)
 KWIC_LIMIT = 100  # lines, as ``kwic`` shows by default
+DISPERSION_LIMIT = 40  # articles drawn, as ``dispersion`` draws by default
 STATUS = {EXIT_USAGE: 400, EXIT_NOT_FOUND: 404, EXIT_CORPUS: 500, EXIT_INDEX: 503}
 STATIC = {"style.css": "text/css; charset=utf-8"}
 FILTERS = ("lang", "script", "since", "until", "event", "publisher")
@@ -85,6 +87,10 @@ def create_app(reader: Reader, allowed_hosts: frozenset[str] | None = LOOPBACK_N
         Route("/article/{article_id}", views.article),
         Route("/pair/{article_id}", views.pair),
         Route("/kwic", views.kwic),
+        Route("/dispersion", views.dispersion),
+        Route("/dispersion.svg", views.dispersion),
+        Route("/trend", views.trend),
+        Route("/trend.svg", views.trend),
         Route("/static/{name}", serve_static),
     ]
     app = Starlette(
@@ -100,7 +106,7 @@ def create_app(reader: Reader, allowed_hosts: frozenset[str] | None = LOOPBACK_N
 def url(path: str, base: dict[str, Any] | None = None, **params: Any) -> str:
     """``path`` with the non-empty ``params`` (over those of ``base``) as its query string."""
     given = (base or {}) | params
-    query = urlencode({k: v for k, v in given.items() if v not in (None, "", False)})
+    query = urlencode({k: v for k, v in given.items() if v not in (None, "", False)}, doseq=True)
     return f"{path}?{query}" if query else path
 
 
@@ -297,6 +303,66 @@ class Views:
             state=state,
         )
 
+    def dispersion(self, request: Request) -> Response:
+        """``dispersion TERM``: where the term falls in each article, as SVG."""
+        from kscorpus.cli.plots import dispersion_svg
+        from kscorpus.query.filters import Filters
+        from kscorpus.study.dispersion import dispersion as run
+
+        p = request.query_params
+        term = p.get("term", "").strip()
+        limit = _int(p.get("limit"), "limit", DISPERSION_LIMIT, 1, MAX_RESULTS)
+        given = {k: p.get(k) or None for k in FILTERS}
+        filters = Filters(**given)
+        if not term:
+            return self._plot_form(request, "dispersion", "快品牌")
+        with self.reader.handle() as h:
+            res = run(h, term, filters=filters, limit=limit)
+        svg = dispersion_svg(res)
+        if request.url.path.endswith(".svg"):
+            return _svg(svg)
+        if _wants_json(request):
+            return _json(res.to_json())
+        state = {"term": term, **given}
+        return self.render(
+            request, "plot.html", title=f"dispersion {term}", q="", cross=False, kind="dispersion",
+            terms=[term], state=state, svg=_inline(svg), res=res, by="year",
+        )  # fmt: skip
+
+    def trend(self, request: Request) -> Response:
+        """``trend TERM...``: each term's rate per million tokens by year or month, as SVG."""
+        from kscorpus.cli.plots import trend_svg
+        from kscorpus.query.filters import Filters
+        from kscorpus.study.trend import trend as run
+
+        p = request.query_params
+        terms = [t.strip() for t in p.getlist("term") if t.strip()]
+        by = p.get("by") or "year"
+        given = {k: p.get(k) or None for k in FILTERS}
+        filters = Filters(**given)
+        if not terms:
+            return self._plot_form(request, "trend", "快品牌")
+        with self.reader.handle() as h:
+            res = run(h, terms, by=by, filters=filters)
+        svg = trend_svg(res)
+        if request.url.path.endswith(".svg"):
+            return _svg(svg)
+        if _wants_json(request):
+            return _json(res.to_json())
+        state = {"by": by if by != "year" else None, **given}
+        return self.render(
+            request, "plot.html", title=f"trend {' '.join(terms)}", q="", cross=False,
+            kind="trend", terms=terms, state=state, svg=_inline(svg), res=res, by=by,
+        )  # fmt: skip
+
+    def _plot_form(self, request: Request, kind: str, example: str) -> Response:
+        if _wants_json(request) or request.url.path.endswith(".svg"):
+            raise QueryError(f"give a term with ?term=, e.g. /{kind}?term={example}")
+        return self.render(
+            request, "plot.html", title=kind, q="", cross=False, kind=kind, terms=[],
+            state={}, svg=None, res=None, by="year",
+        )  # fmt: skip
+
     def error(self, request: Request, exc: Exception) -> Response:
         code = exc.code if isinstance(exc, KscorpusError) else 1
         return self._error(request, STATUS.get(code, 500), str(exc), code)
@@ -361,6 +427,16 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     """Exactly what the CLI's ``--json`` prints: UTF-8, not ASCII-escaped, indented."""
     body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return Response(body, status, headers, media_type="application/json")
+
+
+def _svg(svg: str) -> Response:
+    return Response(svg, media_type="image/svg+xml; charset=utf-8")
+
+
+def _inline(svg: str) -> Markup:
+    """A chart of ``charts.svg`` for a page: its XML declaration dropped. Markup because
+    ``charts.svg`` escapes every text of the data itself (tested with hostile titles)."""
+    return Markup(svg.split("\n", 1)[1] if svg.startswith("<?xml") else svg)
 
 
 def _flag(value: str | None) -> bool:
