@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -431,6 +432,7 @@ def test_errors_say_what_is_wrong(site, path, status, message):
     assert got == status
     data = json.loads(body)
     assert message in data["error"] and data["status"] == status
+    assert validate("web-error", data) == []
     html_status, html = get(site, path.replace("&format=json", "").replace("?format=json", ""))
     if path.startswith("/search?format"):  # a page with no query is the list of articles
         assert html_status == 200 and "/article/000" in html
@@ -470,26 +472,51 @@ def test_the_bundled_corpus_is_served(index_dir):
 # --- the command ----------------------------------------------------------------------------
 
 
-def test_serve_starts_prints_its_address_and_stops_on_ctrl_c(built):
-    """``kscorpus serve --port 0`` as a user runs it: the URL printed answers, Ctrl-C stops it
-    with status 0."""
+@pytest.mark.parametrize("as_json", [False, True])
+def test_serve_starts_prints_its_address_and_stops_on_ctrl_c(built, as_json):
+    """``kscorpus serve --port 0`` as a user runs it: the URL printed answers (on stderr, or
+    as one JSON line on stdout with --json), Ctrl-C stops it with status 0."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     args = ["serve", "--port", "0", "--corpus", str(built[0]), "--index", str(built[1])]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kscorpus", *args], stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-m", "kscorpus", *args, *(["--json"] if as_json else [])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-        assert found, line
-        status, html = get(found[1].rstrip("/"), "/")
+        assert proc.stderr is not None and proc.stdout is not None
+        if as_json:
+            data = json.loads(proc.stdout.readline())
+            assert validate("serve", data) == []
+            assert data["articles"] == 3 + FILLER and data["corpus"] == str(built[0])
+            url = data["url"]
+        else:
+            line = proc.stderr.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            assert found, line
+            url = found[1]
+        status, html = get(url.rstrip("/"), "/")
         assert status == 200 and '<meta charset="utf-8">' in html
     finally:
         proc.send_signal(signal.SIGINT)
-        out = proc.communicate(timeout=30)[1]
-    assert proc.returncode == 0, out
-    assert "stopped" in out and "Traceback" not in out
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "stopped" in err and "Traceback" not in err
+    assert out == ""  # nothing more on stdout
+
+
+def validate(name: str, data: Any) -> list[str]:
+    """Errors of ``data`` against ``schemas/NAME.schema.json``."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    schemas = [json.loads(p.read_text("utf-8")) for p in (ROOT / "schemas").glob("*.json")]
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
+    schema = next(s for s in schemas if s["$id"] == f"{name}.schema.json")
+    validator = Draft202012Validator(schema, registry=registry)
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(data)]
 
 
 def test_serve_refuses_a_busy_port(built, site):
@@ -533,3 +560,25 @@ def test_other_commands_do_not_load_the_web_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_serve_open_opens_the_browser_at_the_address(built, monkeypatch):
+    import webbrowser
+
+    from kscorpus.web import server
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    monkeypatch.setattr(server, "serve", lambda reader, host, port, ready: ready("http://x:1/"))
+    where = ["--corpus", str(built[0]), "--index", str(built[1])]
+    r = runner.invoke(app, ["serve", "--open", *where])
+    assert r.exit_code == 0 and "at http://x:1/" in r.stderr
+    for _ in range(100):  # the browser opens in a thread of its own
+        if opened:
+            break
+        threading.Event().wait(0.05)
+    assert opened == ["http://x:1/"]
+    opened.clear()
+    assert runner.invoke(app, ["serve", *where]).exit_code == 0
+    threading.Event().wait(0.2)
+    assert opened == []

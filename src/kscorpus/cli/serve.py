@@ -4,11 +4,22 @@ starts slower for it."""
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Annotated
 
 import typer
 
-from kscorpus.cli.common import CorpusOpt, DebugOpt, IndexOpt, _err, _notify, _roots, app, handled
+from kscorpus.cli.common import (
+    CorpusOpt,
+    DebugOpt,
+    IndexOpt,
+    _err,
+    _notify,
+    _roots,
+    app,
+    handled,
+)
 from kscorpus.errors import KscorpusError
 
 EXTRA = "pip install 'kscorpus[serve]'"
@@ -34,6 +45,14 @@ def serve(
     ] = False,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Once listening, write one line of JSON to stdout: url, host, port, corpus, "
+            "index, articles (for a script that started it with --port 0).",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Read the corpus in a web browser: search, pairs, KWIC, plots.
@@ -63,6 +82,12 @@ def serve(
         )
 
     def ready(url: str) -> None:
+        if as_json:
+            port = int(url.rstrip("/").rsplit(":", 1)[1])
+            line = {"url": url, "host": host, "port": port, "corpus": str(corpus_root)}
+            line |= {"index": str(index_root), "articles": articles}
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
         err.print(
             f"kscorpus: serving {articles} articles of {corpus_root} at {url} (Ctrl-C stops)",
             markup=False,
