@@ -98,6 +98,7 @@ def create_app(reader: Reader, allowed_hosts: frozenset[str] | None = LOOPBACK_N
         exception_handlers={
             KscorpusError: views.error,
             HTTPException: views.http_error,
+            Exception: views.error,  # the server logs the traceback; the page says one line
         },
     )
     return _Guard(app, allowed_hosts)
@@ -364,8 +365,11 @@ class Views:
         )  # fmt: skip
 
     def error(self, request: Request, exc: Exception) -> Response:
-        code = exc.code if isinstance(exc, KscorpusError) else 1
-        return self._error(request, STATUS.get(code, 500), str(exc), code)
+        """A KscorpusError's one line, with the HTTP status of its exit code; anything else
+        as the CLI says it (exit code 1), status 500."""
+        if isinstance(exc, KscorpusError):
+            return self._error(request, STATUS.get(exc.code, 500), str(exc), exc.code)
+        return self._error(request, 500, f"unexpected error: {exc!r}", 1)
 
     def http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
