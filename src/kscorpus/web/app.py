@@ -37,10 +37,18 @@ from kscorpus.errors import (
     QueryError,
 )
 from kscorpus.web.marks import Mark, change_marks, pieces
-from kscorpus.web.reader import MAX_RESULTS, PER_PAGE, Reader, article_list, counterpart, page_of
+from kscorpus.web.reader import (
+    MAX_RESULTS,
+    PER_PAGE,
+    Reader,
+    article_list,
+    counterparts,
+    page_of,
+)
 
 ID = re.compile(r"[0-9A-Za-z_-]{1,32}")  # the manifest's id syntax
 LOW_CONFIDENCE = 0.8  # alignment links below this are marked (as ``show --side-by-side`` does)
+LIST_PAGE = 200  # articles a page of the list
 KWIC_LIMIT = 100  # lines, as ``kwic`` shows by default
 DISPERSION_LIMIT = 40  # articles drawn, as ``dispersion`` draws by default
 STATUS = {EXIT_USAGE: 400, EXIT_NOT_FOUND: 404, EXIT_CORPUS: 500, EXIT_INDEX: 503}
@@ -86,6 +94,7 @@ def create_app(reader: Reader, allowed_hosts: frozenset[str] | None = LOOPBACK_N
         Route("/search", views.search),
         Route("/article/{article_id}", views.article),
         Route("/pair/{article_id}", views.pair),
+        Route("/similar/{article_id}", views.similar),
         Route("/kwic", views.kwic),
         Route("/dispersion", views.dispersion),
         Route("/dispersion.svg", views.dispersion),
@@ -123,14 +132,17 @@ class Views:
         return HTMLResponse(html, status_code=status)
 
     def home(self, request: Request) -> Response:
+        page = _int(request.query_params.get("page"), "page", 1, 1, 10**6)
         with self.reader.handle() as h:
             rows = article_list(h)
             if _wants_json(request):
                 return _json(rows)
-            pairs = {r["id"]: counterpart(h, r["id"]) for r in rows}
+            shown = rows[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+            pairs = counterparts(h, [r["id"] for r in shown])
         return self.render(
-            request, "home.html", rows=rows, pairs=pairs, q="", cross=False, title=""
-        )
+            request, "home.html", rows=shown, total=len(rows), pairs=pairs, page=page,
+            pages=max(1, -(-len(rows) // LIST_PAGE)), q="", cross=False, title="",
+        )  # fmt: skip
 
     def search(self, request: Request) -> Response:
         from kscorpus.query.filters import Filters
@@ -160,7 +172,7 @@ class Views:
             data["hits"] = page_of(data["hits"], page)
             if _wants_json(request):
                 return _json(data)
-            pairs = {hit.id: counterpart(h, hit.id) for hit in page_of(res.hits, page)}
+            pairs = counterparts(h, [hit.id for hit in page_of(res.hits, page)])
         hits = [_hit_view(hit, pairs[hit.id]) for hit in page_of(res.hits, page)]
         state = {"q": q, "cross": "1" if cross else "", **given}
         return self.render(
@@ -181,7 +193,6 @@ class Views:
     def article(self, request: Request) -> Response:
         from kscorpus.bilingual.counterparts import find_version
         from kscorpus.cli.reading import show_json
-        from kscorpus.study.similar import similar
 
         article_id = _article_id(request)
         p = request.query_params
@@ -195,8 +206,7 @@ class Views:
             if _wants_json(request):
                 return _json(show_json(doc, view == "original", via))
             terms = _terms(h, q)
-            other = counterpart(h, article_id)
-            near = similar(h, article_id, 5)
+            other = counterparts(h, [article_id])[article_id]
             titles = {a["id"]: a["title"] for a in h.articles_meta()}
         if view == "cleaned":
             blocks = _cleaned_blocks(doc, terms, mark)
@@ -216,11 +226,27 @@ class Views:
             lang_tag=_lang_tag(doc.article.lang, doc.article.script if view == "original" else ""),
             other=other,
             other_title=titles.get(other or ""),
-            near=near,
             repairs=len([r for r in doc.repairs if r.kind != "decode"]),
             suspects=len(doc.suspects),
             decode=[r.note for r in doc.repairs if r.kind == "decode"],
         )
+
+    def similar(self, request: Request) -> Response:
+        """``similar ID``: a page of its own, as it reads every article of the corpus."""
+        from kscorpus.bilingual.counterparts import find_version
+        from kscorpus.study.similar import similar
+
+        article_id = _article_id(request)
+        limit = _int(request.query_params.get("limit"), "limit", 5, 1, 100)
+        with self.reader.handle() as h:
+            doc, _ = find_version(h, article_id)
+            near = similar(h, article_id, limit)
+        if _wants_json(request):
+            return _json({"id": article_id, "similar": [n.to_json() for n in near]})
+        return self.render(
+            request, "similar.html", title=f"similar to {article_id}", q="", cross=False,
+            a=doc.article.to_json(), near=near, limit=limit,
+        )  # fmt: skip
 
     def pair(self, request: Request) -> Response:
         from kscorpus.bilingual.counterparts import aligned_pair

@@ -67,13 +67,14 @@ def article_list(handle: IndexHandle) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k != "lengths"} for r in handle.articles_meta()]
 
 
-def counterpart(handle: IndexHandle, article_id: str) -> str | None:
-    """The id of the article's translation, if it has one."""
+def counterparts(handle: IndexHandle, ids: list[str]) -> dict[str, str | None]:
+    """The id of each article's translation (None if it has none)."""
     from kscorpus.bilingual.counterparts import counterpart_id
 
-    meta = {a["id"]: a for a in handle.articles_meta()}
-    lang = meta[article_id]["lang"]
-    return counterpart_id(handle.articles_meta(), article_id, "en" if lang == "zh" else "zh")
+    articles = handle.articles_meta()
+    lang = {a["id"]: a["lang"] for a in articles}
+    far = {"zh": "en", "en": "zh"}
+    return {i: counterpart_id(articles, i, far[lang[i]]) for i in ids}
 
 
 def query_terms(handle: IndexHandle, q: str, cross: bool) -> tuple[str, ...]:
