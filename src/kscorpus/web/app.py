@@ -127,9 +127,8 @@ class Views:
         self.reader = reader
         self.env = env
 
-    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        html = self.env.get_template(name).render(request_path=request.url.path, **context)
-        return HTMLResponse(html, status_code=status)
+    def render(self, name: str, **context: Any) -> Response:
+        return HTMLResponse(self.env.get_template(name).render(**context))
 
     def home(self, request: Request) -> Response:
         page = _int(request.query_params.get("page"), "page", 1, 1, 10**6)
@@ -140,9 +139,16 @@ class Views:
             shown = rows[(page - 1) * LIST_PAGE : page * LIST_PAGE]
             pairs = counterparts(h, [r["id"] for r in shown])
         return self.render(
-            request, "home.html", rows=shown, total=len(rows), pairs=pairs, page=page,
-            pages=max(1, -(-len(rows) // LIST_PAGE)), q="", cross=False, title="",
-        )  # fmt: skip
+            "home.html",
+            rows=shown,
+            total=len(rows),
+            pairs=pairs,
+            page=page,
+            pages=max(1, -(-len(rows) // LIST_PAGE)),
+            q="",
+            cross=False,
+            title="",
+        )
 
     def search(self, request: Request) -> Response:
         from kscorpus.query.filters import Filters
@@ -176,7 +182,6 @@ class Views:
         hits = [_hit_view(hit, pairs[hit.id]) for hit in page_of(res.hits, page)]
         state = {"q": q, "cross": "1" if cross else "", **given}
         return self.render(
-            request,
             "search.html",
             title=q,
             q=q,
@@ -213,7 +218,6 @@ class Views:
         else:
             blocks = _original_blocks(doc, terms, mark)
         return self.render(
-            request,
             "article.html",
             title=doc.article.title,
             q=q,
@@ -244,9 +248,14 @@ class Views:
         if _wants_json(request):
             return _json({"id": article_id, "similar": [n.to_json() for n in near]})
         return self.render(
-            request, "similar.html", title=f"similar to {article_id}", q="", cross=False,
-            a=doc.article.to_json(), near=near, limit=limit,
-        )  # fmt: skip
+            "similar.html",
+            title=f"similar to {article_id}",
+            q="",
+            cross=False,
+            a=doc.article.to_json(),
+            near=near,
+            limit=limit,
+        )
 
     def pair(self, request: Request) -> Response:
         from kscorpus.bilingual.counterparts import aligned_pair
@@ -276,7 +285,6 @@ class Views:
             for g in segments
         ]
         return self.render(
-            request,
             "pair.html",
             title=f"{zh.article.title} ⇆ {en.article.title}",
             q=q,
@@ -309,16 +317,22 @@ class Views:
             if _wants_json(request):
                 raise QueryError("give a term with ?term=, e.g. /kwic?term=快品牌")
             return self.render(
-                request, "kwic.html", title="KWIC", term="", res=None, q="", cross=False,
-                sort=sort, width=width, state={},
-            )  # fmt: skip
+                "kwic.html",
+                title="KWIC",
+                term="",
+                res=None,
+                q="",
+                cross=False,
+                sort=sort,
+                width=width,
+                state={},
+            )
         with self.reader.handle() as h:
             res = run(h, term, width=width, sort=sort, limit=limit, filters=filters)
         if _wants_json(request):
             return _json(res.to_json())
         state = {"term": term, "width": width if width != 30 else None, **given}
         return self.render(
-            request,
             "kwic.html",
             title=f"KWIC {term}",
             term=term,
@@ -352,9 +366,17 @@ class Views:
             return _json(res.to_json())
         state = {"term": term, **given}
         return self.render(
-            request, "plot.html", title=f"dispersion {term}", q="", cross=False, kind="dispersion",
-            terms=[term], state=state, svg=_inline(svg), res=res, by="year",
-        )  # fmt: skip
+            "plot.html",
+            title=f"dispersion {term}",
+            q="",
+            cross=False,
+            kind="dispersion",
+            terms=[term],
+            state=state,
+            svg=_inline(svg),
+            res=res,
+            by="year",
+        )
 
     def trend(self, request: Request) -> Response:
         """``trend TERM...``: each term's rate per million tokens by year or month, as SVG."""
@@ -378,17 +400,33 @@ class Views:
             return _json(res.to_json())
         state = {"by": by if by != "year" else None, **given}
         return self.render(
-            request, "plot.html", title=f"trend {' '.join(terms)}", q="", cross=False,
-            kind="trend", terms=terms, state=state, svg=_inline(svg), res=res, by=by,
-        )  # fmt: skip
+            "plot.html",
+            title=f"trend {' '.join(terms)}",
+            q="",
+            cross=False,
+            kind="trend",
+            terms=terms,
+            state=state,
+            svg=_inline(svg),
+            res=res,
+            by=by,
+        )
 
     def _plot_form(self, request: Request, kind: str, example: str) -> Response:
         if _wants_json(request) or request.url.path.endswith(".svg"):
             raise QueryError(f"give a term with ?term=, e.g. /{kind}?term={example}")
         return self.render(
-            request, "plot.html", title=kind, q="", cross=False, kind=kind, terms=[],
-            state={}, svg=None, res=None, by="year",
-        )  # fmt: skip
+            "plot.html",
+            title=kind,
+            q="",
+            cross=False,
+            kind=kind,
+            terms=[],
+            state={},
+            svg=None,
+            res=None,
+            by="year",
+        )
 
     def error(self, request: Request, exc: Exception) -> Response:
         """A KscorpusError's one line, with the HTTP status of its exit code; anything else
@@ -414,9 +452,8 @@ class Views:
             body = {"error": message, "status": status} | ({"code": code} if code else {})
             return _json(body, status, headers)
         page = self.env.get_template("error.html").render(
-            request_path=request.url.path, title="error", status=status, message=message,
-            q="", cross=False,
-        )  # fmt: skip
+            title="error", status=status, message=message, q="", cross=False
+        )
         return HTMLResponse(page, status_code=status, headers=headers)
 
 
