@@ -13,7 +13,7 @@ stored text of the articles whose postings hold every indexed piece of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.ingest.segment import HAN, HAN_RUN
 from kscorpus.query.filters import Filters
 from kscorpus.query.search import normalize_query
-from kscorpus.study.kwic import _WORD, _matcher
+from kscorpus.study.kwic import _GAP, _WORD, _matcher, _word_key
 
 Span = tuple[int, int]
 
@@ -121,7 +121,7 @@ def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
 def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[str, list[Span]]:
     """kwic's matcher over the stored paragraphs (the passages index) that may hold the term,
     or, for a term with nothing to narrow by (stop words only), over every wanted article."""
-    find = _matcher(normalized)
+    find = _matcher(normalized) if HAN.search(normalized) else _words_matcher(normalized)
     out: dict[str, list[Span]] = {}
     s = handle.searcher("passages")
     reader = s.reader()
@@ -150,6 +150,52 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
     for spans in out.values():
         spans.sort()
     return out
+
+
+# kwic's ``_WORD`` as one character class (\w but not Han): the same words, in half the time
+_WORDS = re.compile(r"[^\W\u3400-\u9fff]+")
+
+
+def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
+    """kwic's matcher for a term of words (the same words, keys and gaps, overlapping matches
+    too), made fast where kwic is slow on a large corpus: a paragraph's words are keyed by a
+    lookup of each distinct word's key, and the term's first word is located by searching
+    for the surface forms keyed as it, not by walking every word."""
+    want = [_word_key(w) for w in _WORD.findall(normalized)]
+    if not want:
+        return _matcher(normalized)  # raises kwic's error
+    keys: dict[str, str] = {}
+
+    def key(word: str) -> str:
+        got = keys.get(word)
+        if got is None:
+            got = keys[word] = _word_key(word)
+        return got
+
+    def find(text: str) -> Iterator[Span]:
+        words = _WORDS.findall(text)
+        firsts = {w for w in set(words) if key(w) == want[0]}
+        if not firsts:
+            return
+        alternatives = "|".join(sorted(map(re.escape, firsts), key=len, reverse=True))
+        for m in re.finditer(alternatives, text):
+            start, end = m.span()
+            whole = _WORDS.match(text, start)
+            if whole.end() != end or (start and _WORDS.match(text, start - 1)):  # type: ignore[union-attr]
+                continue  # part of a longer word
+            for k in want[1:]:
+                nxt = _WORDS.search(text, end)
+                if (
+                    nxt is None
+                    or key(nxt.group()) != k
+                    or not _GAP.fullmatch(text[end : nxt.start()])
+                ):
+                    break
+                end = nxt.end()
+            else:
+                yield start, end
+
+    return find
 
 
 _ALPHA = re.compile(r"[^\W\d_]+")
