@@ -435,3 +435,28 @@ def validate():
 def test_json_matches_its_schema(validate, index_dir, schema, args):
     data = json.loads(cli(*args, "--json", index=index_dir).stdout)
     assert validate(f"{schema}.schema.json", data) == []
+
+
+_VOCAB = ["provider", "providers", "Provider", "happy", "happiness", "the", "a", "GMV", "GMVs",
+          "e", "commerce", "ecommerce", "s", "live", "streaming", "快手", "2022", "x_y",
+          "Kuaishou"]  # fmt: skip
+_SEPS = [" ", "  ", "-", ". ", ", ", "/", "'", "’s ", "\n", "", "（", "·"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_VOCAB), min_size=0, max_size=30),
+    seps=st.lists(st.sampled_from(_SEPS), min_size=30, max_size=30),
+    term=st.lists(
+        st.sampled_from([*_VOCAB[:14], "e-commerce", "live streaming"]), min_size=1, max_size=3
+    ),
+)
+def test_the_fast_word_matcher_is_kwics(words, seps, term):
+    """The matcher ``occurrences`` uses for terms of words finds what kwic's finds, on text
+    of words that stem alike, stop words, glued and hyphenated forms, Han neighbours."""
+    from kscorpus.study.kwic import _matcher
+    from kscorpus.study.occurrences import _words_matcher
+
+    text = "".join(w + s for w, s in zip(words, seps))
+    wanted = " ".join(term)
+    assert list(_words_matcher(wanted)(text)) == list(_matcher(wanted)(text))

@@ -52,7 +52,11 @@ SvgOpt = Annotated[
 WidthOpt = Annotated[
     int | None,
     typer.Option(
-        "--width", "-w", min=10, help="Plot width in cells. Default: to fit the terminal."
+        "--width",
+        "-w",
+        min=10,
+        metavar="CELLS",
+        help="Plot width in cells. Default: to fit the terminal.",
     ),
 ]
 # Rich styles for the chart styles of ``charts.terminal`` (none when output is plain)
