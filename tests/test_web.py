@@ -585,3 +585,18 @@ def test_serve_open_opens_the_browser_at_the_address(built, monkeypatch):
     assert runner.invoke(app, ["serve", *where]).exit_code == 0
     threading.Event().wait(0.2)
     assert opened == []
+
+
+def test_the_listening_socket_names_tcp_so_responses_are_not_delayed():
+    """asyncio sets TCP_NODELAY only on connections of a socket whose protocol is
+    IPPROTO_TCP; with 0 there, each response after a keep-alive connection's first waited
+    for the client's delayed ACK (~40 ms, Nagle) between its headers and body."""
+    import socket
+
+    from kscorpus.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

@@ -35,8 +35,11 @@ def bind(host: str, port: int) -> socket.socket:
         raise KscorpusError(
             f"--host {host!r} is not a known address ({e.strerror})", EXIT_USAGE
         ) from None
-    family, _, _, _, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    family, kind, proto, _, address = infos[0]
+    # the protocol named (IPPROTO_TCP, not 0): asyncio sets TCP_NODELAY on the connections
+    # only then, and without it every response after a keep-alive connection's first waited
+    # ~40 ms for the client's delayed ACK (Nagle) between its headers and body
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
