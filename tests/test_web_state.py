@@ -97,8 +97,8 @@ class ServedCorpus(RuleBasedStateMachine):
 
 
 ServedCorpus.TestCase.settings = settings(
-    max_examples=2,  # each step updates an index: seconds, not milliseconds
-    stateful_step_count=4,
+    max_examples=5,  # each step updates an index: tenths of a second, not milliseconds
+    stateful_step_count=6,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
