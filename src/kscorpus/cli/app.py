@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from kscorpus.cli import corpus, data, reading, study  # noqa: F401  (they register commands)
+from kscorpus.cli import corpus, data, plots, reading, study  # noqa: F401  (they register commands)
+from kscorpus.cli import serve as _serve  # noqa: F401  (registers serve)
 from kscorpus.cli.common import EXIT_BROKEN_PIPE, _stdout_closed, app
 
 __all__ = ["app", "main"]
@@ -19,7 +20,10 @@ __all__ = ["app", "main"]
 # the order ``kscorpus --help`` lists them in: reading first, then growing, then studying
 ORDER = [
     "search", "show", "list", "doctor", "ingest", "init", "add", "remove",
-    "kwic", "keywords", "similar", "stats", "export", "import",
+    "kwic", "keywords", "similar",
+    "dispersion", "trend",
+    "stats", "export", "import",
+    "serve",
 ]  # fmt: skip
 app.registered_commands.sort(key=lambda c: ORDER.index(c.name or c.callback.__name__))
 for _command in app.registered_commands:

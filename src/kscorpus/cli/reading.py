@@ -330,17 +330,7 @@ def show(
     if side_by_side:
         zh, en, segments = aligned_pair(handle, article_id)
         if as_json:
-            from kscorpus.exchange.export import segment_json
-
-            _print_json(
-                {
-                    "zh": zh.article.to_json(),
-                    "en": en.article.to_json(),
-                    "segments": [
-                        segment_json(g) | {"zh_text": g["zh"], "en_text": g["en"]} for g in segments
-                    ],
-                }
-            )
+            _print_json(pair_json(zh, en, segments))
             return
         from kscorpus.cli import render
 
@@ -348,14 +338,28 @@ def show(
         return
     doc, via = find_version(handle, article_id, lang)
     if as_json:
-        _print_json(_show_json(doc, original, via))
+        _print_json(show_json(doc, original, via))
         return
     from kscorpus.cli import render
 
     render.document(doc, _out(), original, via)
 
 
-def _show_json(doc: Any, original: bool, via: str | None) -> dict[str, Any]:
+def pair_json(zh: Any, en: Any, segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """``show --side-by-side --json`` (and the web reader's pair view): both articles' manifest
+    fields and the aligned segments with their text."""
+    from kscorpus.exchange.export import segment_json
+
+    return {
+        "zh": zh.article.to_json(),
+        "en": en.article.to_json(),
+        "segments": [segment_json(g) | {"zh_text": g["zh"], "en_text": g["en"]} for g in segments],
+    }
+
+
+def show_json(doc: Any, original: bool, via: str | None) -> dict[str, Any]:
+    """``show --json`` (and the web reader's article view): manifest fields, the cleaned or
+    original text, its paragraphs and repairs."""
     data = doc.article.to_json()
     data["requested"] = via or doc.article.id
     data["view"] = "original" if original else "cleaned"

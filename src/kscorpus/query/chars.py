@@ -130,7 +130,10 @@ def _words(x: Any) -> list[str] | None:
 
 
 def _field(x: Any) -> str | None:
-    return x.subqueries[0].fieldname if hasattr(x, "subqueries") else x.fieldname
+    """The field of a term or phrase, or of an AND's first part (None for anything nested, as
+    a glossary phrase with a hyphenated word is under ``--cross``)."""
+    first = x.subqueries[0] if getattr(x, "subqueries", None) else x
+    return getattr(first, "fieldname", None)
 
 
 def _pair_string(a: Any, b: Any, strings: Strings | None) -> tuple[str, str] | None:

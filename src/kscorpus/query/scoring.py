@@ -40,8 +40,11 @@ class BM25(BM25F):  # type: ignore[misc]
     def idf(self, searcher: Any, fieldname: str, text: bytes) -> float:
         if self.stats is None:
             return super().idf(searcher, fieldname, text)
+        docs = self.stats["docs"]
+        if not docs:  # every article removed: terms linger in the segments, nothing matches
+            return 0.0
         n = live_doc_frequency(searcher.get_parent().reader(), fieldname, text)
-        return log(self.stats["docs"] / (n + 1)) + 1  # Whoosh's formula (``Weighting.idf``)
+        return log(docs / (n + 1)) + 1  # Whoosh's formula (``Weighting.idf``)
 
     def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf=qf)

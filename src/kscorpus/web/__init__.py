@@ -1,0 +1,1 @@
+"""The web reader (``kscorpus serve``): pages and their JSON twins over the library."""
