@@ -44,8 +44,9 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 9  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
-# 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields
+SCHEMA_VERSION = 10  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
+# 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields;
+# 10: the passages' word sequences (index.wordseq)
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
@@ -70,6 +71,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
 
     from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
     from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
+    from kscorpus.index.wordseq import column_field
 
     an = BilingualAnalyzer(userdict)
 
@@ -104,6 +106,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         text=text(stored=True),
         text_chars=chars(),
         start=STORED,
+        words=column_field(),  # the paragraph's terms in order (index.wordseq)
     )
     aligned = Schema(
         key=ID(stored=True, unique=True),
