@@ -257,8 +257,9 @@ class CorpusMachine(RuleBasedStateMachine):
         query path, which never makes sub-words: not the code that filled the store)."""
         corpus = load_corpus(self.corpus)
         stored: dict[str, list[list[str]]] = {}
-        for aid, value in wordseq.passages(h):
-            stored.setdefault(aid, []).append(wordseq.decode(value))
+        for aid, pno, value in wordseq.passages(h):
+            assert pno == len(stored.setdefault(aid, []))
+            stored[aid].append(wordseq.decode(value))
         fresh = {}
         for article in corpus.articles:
             doc = prepare(corpus, article)

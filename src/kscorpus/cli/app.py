@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kscorpus.cli import corpus, data, reading, study  # noqa: F401  (they register commands)
+from kscorpus.cli import corpus, data, lexis, reading, study  # noqa: F401  (they register commands)
 from kscorpus.cli.common import EXIT_BROKEN_PIPE, _stdout_closed, app
 
 __all__ = ["app", "main"]
@@ -20,6 +20,7 @@ __all__ = ["app", "main"]
 ORDER = [
     "search", "show", "list", "doctor", "ingest", "init", "add", "remove",
     "kwic", "keywords", "similar", "stats", "export", "import",
+    "collocates", "ngrams", "keyness",
 ]  # fmt: skip
 app.registered_commands.sort(key=lambda c: ORDER.index(c.name or c.callback.__name__))
 for _command in app.registered_commands:

@@ -36,9 +36,11 @@ def encode(writer: Any, paragraph: str) -> bytes:
     return SEP.join(main_terms(paragraph, userdict)).encode("utf-8")
 
 
-def passages(handle: Any, ids: set[str] | None = None) -> Iterator[tuple[str, bytes]]:
-    """``(article id, encoded words)`` of every live passage, in index order (only the
-    articles in ``ids`` when given); ``decode`` splits a value into its terms."""
+def passages(handle: Any, ids: set[str] | None = None) -> Iterator[tuple[str, int, bytes]]:
+    """``(article id, paragraph number, encoded words)`` of every live passage, in index order
+    (only the articles in ``ids`` when given); ``decode`` splits a value into its terms. An
+    article's passages are written together and in order (``writing._add``) and stay so
+    through merges, so the paragraph number is the count of its passages seen before."""
     reader = handle.searcher("passages").reader()
     for leaf, _ in reader.leaf_readers():
         if not leaf.has_column(FIELD):  # a segment without passages
@@ -47,10 +49,15 @@ def passages(handle: Any, ids: set[str] | None = None) -> Iterator[tuple[str, by
         owners = leaf.column_reader("id", translate=False)
         live = not leaf.has_deletions()
         deleted = leaf.is_deleted
+        last, pno = b"", 0
         for docnum, (owner, value) in enumerate(zip(owners, words)):
+            if not live and deleted(docnum):
+                continue
+            pno = pno + 1 if owner == last else 0
+            last = owner
             aid = owner.decode("utf-8")
-            if (ids is None or aid in ids) and (live or not deleted(docnum)):
-                yield aid, value
+            if ids is None or aid in ids:
+                yield aid, pno, value
 
 
 def decode(value: bytes) -> list[str]:
