@@ -49,14 +49,16 @@ def passages(handle: Any, ids: set[str] | None = None) -> Iterator[tuple[str, in
         owners = leaf.column_reader("id", translate=False)
         live = not leaf.has_deletions()
         deleted = leaf.is_deleted
-        last, pno = b"", 0
+        last, aid, wanted, pno = b"", "", False, 0
         for docnum, (owner, value) in enumerate(zip(owners, words)):
             if not live and deleted(docnum):
                 continue
-            pno = pno + 1 if owner == last else 0
-            last = owner
-            aid = owner.decode("utf-8")
-            if ids is None or aid in ids:
+            if owner == last:
+                pno += 1
+            else:  # the next article: its id decoded once
+                last, aid, pno = owner, owner.decode("utf-8"), 0
+                wanted = ids is None or aid in ids
+            if wanted:
                 yield aid, pno, value
 
 

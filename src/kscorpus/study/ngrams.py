@@ -4,6 +4,7 @@ a term (AntConc's clusters: the n-word sequences that hold it), with their frequ
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from kscorpus.errors import QueryError
 from kscorpus.index import wordseq
 from kscorpus.query.filters import Filters
-from kscorpus.study.collocates import node_terms, occurrences
+from kscorpus.study.collocates import node_terms
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.selection import describe, select
 from kscorpus.study.stopwords import is_stop_word
@@ -61,33 +62,38 @@ class NGrams:
 
 def count_ngrams(
     passages: Any, n: int, node: tuple[str, ...] | None = None
-) -> tuple[Counter[tuple[str, ...]], Counter[tuple[str, ...]], int, int]:
+) -> tuple[Counter[bytes], Counter[bytes], int, int]:
     """Frequency and range of every n-gram of ``passages`` (``(article id, pno, value)`` with
-    each article's passages together), only those holding ``node`` when given; and the
-    tokens and articles seen."""
-    freq: Counter[tuple[str, ...]] = Counter()
-    rng: Counter[tuple[str, ...]] = Counter()
-    here: set[tuple[str, ...]] = set()
+    each article's passages together; an n-gram is its UTF-8 terms joined by spaces), only
+    those holding ``node`` when given; and the tokens and articles seen. The n-grams are made
+    and counted in C (``zip``, ``join``, ``Counter``): this loop is over passages, not words."""
+    freq: Counter[bytes] = Counter()
+    rng: Counter[bytes] = Counter()
+    here: set[bytes] = set()
     tokens = articles = 0
     last = None
+    probe = node[0].encode("utf-8") if node else b""
+    want = tuple(t.encode("utf-8") for t in node) if node else ()
     for aid, _, value in passages:
         if aid != last:
             rng.update(here)
             here = set()
             last = aid
             articles += 1
-        seq = wordseq.decode(value)
-        tokens += len(seq)
+        if not value:
+            continue
+        words = value.split(b" ")
+        tokens += len(words)
         if node is None:
-            grams = [tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)]
+            grams = list(map(b" ".join, zip(*(words[i:] for i in range(n)))))
+        elif probe in value:
+            k, starts = len(want), set()
+            for i in range(len(words) - k + 1):  # every n-word run holding the node
+                if words[i] == want[0] and tuple(words[i : i + k]) == want:
+                    starts.update(range(max(0, i + k - n), min(i, len(words) - n) + 1))
+            grams = [b" ".join(words[s : s + n]) for s in sorted(starts)]
         else:
-            if node[0].encode("utf-8") not in value:
-                continue
-            k = len(node)
-            starts = set()
-            for i in occurrences(seq, node):  # every n-word run holding the node
-                starts.update(range(max(0, i + k - n), min(i, len(seq) - n) + 1))
-            grams = [tuple(seq[s : s + n]) for s in sorted(starts)]
+            continue
         freq.update(grams)
         here.update(grams)
     rng.update(here)
@@ -121,15 +127,13 @@ def ngrams(
             )
     chosen = select(handle, filters, ids)
     freq, rng, tokens, articles = count_ngrams(wordseq.passages(handle, chosen), n, node)
-    kept = [
-        g
-        for g, f in freq.items()
-        if f >= min_freq
-        and rng[g] >= min_range
-        and (stop_words or not (is_stop_word(g[0]) or is_stop_word(g[-1])))
-    ]
-    kept.sort(key=lambda g: (-freq[g], -rng[g], g))
-    best = kept[:top]
+    counts: dict[tuple[str, ...], tuple[int, int]] = {}
+    for b, f in freq.items():
+        if f >= min_freq and rng[b] >= min_range:
+            g = tuple(b.decode("utf-8").split(" "))
+            if stop_words or not (is_stop_word(g[0]) or is_stop_word(g[-1])):
+                counts[g] = (f, rng[b])
+    best = heapq.nsmallest(top, counts, key=lambda g: (-counts[g][0], -counts[g][1], g))
     forms = surface_forms(handle, best)
     return NGrams(
         n=n,
@@ -137,7 +141,7 @@ def ngrams(
         node=node,
         tokens=tokens,
         articles=articles,
-        distinct=len(kept),
-        ngrams=[NGram(g, shown(g, forms), freq[g], rng[g]) for g in best],
+        distinct=len(counts),
+        ngrams=[NGram(g, shown(g, forms), *counts[g]) for g in best],
         selection=describe(filters, ids),
     )
