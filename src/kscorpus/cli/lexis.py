@@ -45,8 +45,16 @@ StopOpt = Annotated[
 ]
 
 
-def _limit(default: int, what: str) -> Any:
-    return typer.Option("--limit", "--top", min=1, help=what, show_default=True)
+def _limit(what: str, short: bool = True) -> Any:
+    """``--limit`` (also ``--top``; ``-n`` where it is not the n-gram size)."""
+    names = ("--limit", "-n", "--top") if short else ("--limit", "--top")
+    return typer.Option(*names, min=1, help=what)
+
+
+_NOT_A_WORD = (
+    "kscorpus: {term!r} is not a word of these articles as jieba cuts them in context (it may be "
+    "inside a longer word: 'kscorpus kwic {term}' finds it as a string)"
+)
 
 
 class Measure(str, Enum):
@@ -117,7 +125,7 @@ def collocates(
             "paragraphs of the other language.",
         ),
     ] = False,
-    limit: Annotated[int, _limit(20, "Collocates to show.")] = 20,
+    limit: Annotated[int, _limit("Collocates to show.")] = 20,
     lang: Annotated[
         str | None,
         typer.Option(
@@ -179,6 +187,9 @@ def _render_collocation(res: Collocation) -> None:
         f"{where}; window {left} {right} ({res.by}), by {name}",
         markup=False,
     )
+    if not res.f_x:
+        _err().print(_NOT_A_WORD.format(term=res.term), markup=False)
+        return
     if not res.collocates:
         _err().print("kscorpus: no collocates (try --min-freq 1 or a wider --window)")
         return
@@ -225,7 +236,7 @@ def ngrams(
             help="Keep n-grams that begin or end with a stop word (的, 了, 是 …).",
         ),
     ] = False,
-    limit: Annotated[int, _limit(20, "N-grams to show.")] = 20,
+    limit: Annotated[int, _limit("N-grams to show.", short=False)] = 20,
     lang: LangOpt = None,
     script: ScriptOpt = None,
     since: SinceOpt = None,
@@ -269,6 +280,8 @@ def ngrams(
         markup=False,
     )
     if not res.ngrams:
+        if res.around:
+            _err().print(_NOT_A_WORD.format(term=res.around), markup=False)
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
@@ -310,7 +323,7 @@ def keyness(
         ),
     ] = 3.84,
     stop_words: StopOpt = False,
-    limit: Annotated[int, _limit(30, "Words to show.")] = 30,
+    limit: Annotated[int, _limit("Words to show.")] = 30,
     lang: Annotated[
         str | None,
         typer.Option("--lang", help="Only articles in zh or en, on both sides of the comparison."),
