@@ -10,10 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kscorpus.cli.app import app
-from kscorpus.index.analysis import tokens
+from kscorpus.index.analysis import main_terms, tokens
 from kscorpus.study import measures as m
 from kscorpus.study.stopwords import is_stop_word
 
@@ -92,6 +94,40 @@ def test_g2_matches_dunnings_entropy_form(o11, r1, c1, n):
     dunning = 2 * (sum(map(xlx, cells)) - xlx(r1) - xlx(n - r1) - xlx(c1) - xlx(n - c1) + xlx(n))
     sign = 1 if o11 >= r1 * c1 / n else -1
     assert m.g2(m.Table(o11, r1, c1, n)) == pytest.approx(sign * dunning)
+
+
+# ---------------------------------------------------------------------------------------------
+# The word-sequence store
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["信任电商", "直播间", "快手", "的", "e-commerce", "Kuaishou's", "GMV",
+                         "the", "1.5", " ", "，", "-", "ＧＭＶ", "long-term", "a"]),
+        max_size=12,
+    )
+)  # fmt: skip
+def test_main_terms_are_the_words_without_sub_words(parts):
+    """What the store keeps (``main_terms``, picked from the indexing tokens) equals the query
+    path's tokens, which never make sub-words or joined hyphenations."""
+    line = "".join(parts)
+    assert main_terms(line) == [t[0] for t in tokens(line, subwords=False)]
+
+
+def test_every_passage_of_the_bundled_corpus_is_stored(handle, corpus):
+    """One stored sequence per paragraph, equal to a fresh tokenization of the file."""
+    from kscorpus.index import wordseq
+    from kscorpus.ingest.pipeline import prepare
+
+    stored = {(aid, pno): wordseq.decode(v) for aid, pno, v in wordseq.passages(handle)}
+    fresh = {}
+    for article in corpus.articles:
+        doc = prepare(corpus, article)
+        for i in range(len(doc.paragraphs)):
+            words = tokens(doc.paragraph_text(i), corpus.userdict, subwords=False)
+            fresh[article.id, i] = [t[0] for t in words]
+    assert stored == fresh
 
 
 # ---------------------------------------------------------------------------------------------

@@ -171,9 +171,16 @@ def collocates(
         _print_json(res.to_json())
         return
     _render_collocation(res)
-    for other in res.cross:
-        _out().print(f"\n↳ {other.term} in the aligned paragraphs", style="cyan")
-        _render_collocation(other)
+    if not res.f_x and lang is None and res.lang:
+        other = "zh" if res.lang == "en" else "en"
+        _err().print(
+            f"kscorpus: {res.term!r} was looked for in the {res.lang} articles; "
+            f"--lang {other} looks in the others",
+            markup=False,
+        )
+    for found in res.cross:
+        _out().print(f"\n↳ {found.term} in the aligned paragraphs", style="cyan")
+        _render_collocation(found)
 
 
 def _render_collocation(res: Collocation) -> None:
