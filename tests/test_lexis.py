@@ -401,3 +401,21 @@ def test_errors_are_one_line_with_their_exit_code(index_dir, args, code, says):
     assert r.exit_code == code, r.output
     assert says in r.stderr and "Traceback" not in r.output
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_bench_script_runs(index_dir, tmp_path):
+    """bench/lexis.py end to end on the bundled corpus (no timing asserted)."""
+    import subprocess
+    import sys
+
+    from conftest import CORPUS, ROOT
+
+    out = tmp_path / "b.json"
+    args = ["--corpus", str(CORPUS), "--index", str(index_dir), "--repeat", "1", "--json", str(out)]
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "lexis.py"), *args], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    assert set(data["commands"]) >= {"search", "collocates zh", "ngrams -n 3", "keyness --since"}
+    assert data["store"]["tokens"] > 5000 and data["store"]["column_bytes"] > 0
