@@ -144,9 +144,9 @@ def collocates(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Words that occur near a term, by an association measure (logDice by default).
+    """Words that occur near a term, ranked by an association measure.
 
-    A word counts once however many of the term's windows hold it; f_xy is how often it is
+    logDice by default. A word counts once however many of the term's windows hold it; f_xy is how often it is
     in them, f_y its frequency in the articles chosen. Words are counted as indexed: jieba
     words, English stems."""
     from kscorpus.study.collocates import collocates as run
@@ -256,9 +256,9 @@ def ngrams(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """The commonest word n-grams, or the clusters around a term, with their range.
+    """The commonest word n-grams, or the clusters around a term.
 
-    N-grams stay inside a paragraph; range is how many articles hold one. Chinese words are
+    With their range (articles holding them). N-grams stay inside a paragraph; range is how many articles hold one. Chinese words are
     shown joined, English stems as the words they commonly stand for."""
     from rich.table import Table
 
@@ -346,9 +346,9 @@ def keyness(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """The words key to a part of the corpus, against the rest or another corpus.
+    """Words key to a part of the corpus, against the rest or a corpus.
 
-    Choose the part with --since, --until, --event, --publisher, --script or --ids. Ranked by
+    The rest of the corpus, or another one (--reference). Choose the part with --since, --until, --event, --publisher, --script or --ids. Ranked by
     log-likelihood (significance); log ratio is the effect size (1 = twice as frequent)."""
     from rich.table import Table
 
