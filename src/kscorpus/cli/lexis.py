@@ -146,9 +146,9 @@ def collocates(
 ) -> None:
     """Words that occur near a term, ranked by an association measure.
 
-    logDice by default. A word counts once however many of the term's windows hold it; f_xy is how often it is
-    in them, f_y its frequency in the articles chosen. Words are counted as indexed: jieba
-    words, English stems."""
+    logDice by default. A word counts once however many of the term's windows hold it; f_xy
+    is how often it is in them, f_y its frequency in the articles chosen. Words are counted
+    as indexed: jieba words, English stems."""
     from kscorpus.study.collocates import collocates as run
     from kscorpus.study.selection import parse_ids
 
@@ -258,7 +258,7 @@ def ngrams(
 ) -> None:
     """The commonest word n-grams, or the clusters around a term.
 
-    With their range (articles holding them). N-grams stay inside a paragraph; range is how many articles hold one. Chinese words are
+    N-grams stay inside a paragraph; range is how many articles hold one. Chinese words are
     shown joined, English stems as the words they commonly stand for."""
     from rich.table import Table
 
@@ -348,8 +348,9 @@ def keyness(
 ) -> None:
     """Words key to a part of the corpus, against the rest or a corpus.
 
-    The rest of the corpus, or another one (--reference). Choose the part with --since, --until, --event, --publisher, --script or --ids. Ranked by
-    log-likelihood (significance); log ratio is the effect size (1 = twice as frequent)."""
+    The rest of the corpus, or another one (--reference). Choose the part with --since,
+    --until, --event, --publisher, --script or --ids. Ranked by log-likelihood
+    (significance); log ratio is the effect size (1 = twice as frequent)."""
     from rich.table import Table
 
     from kscorpus.study.keyness import keyness as run

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kscorpus.index.analysis import main_terms
+from kscorpus.index.whoosh_fast import column_values
 
 FIELD = "words"
 SEP = " "
@@ -45,8 +46,8 @@ def passages(handle: Any, ids: set[str] | None = None) -> Iterator[tuple[str, in
     for leaf, _ in reader.leaf_readers():
         if not leaf.has_column(FIELD):  # a segment without passages
             continue
-        words = leaf.column_reader(FIELD, translate=False)
-        owners = leaf.column_reader("id", translate=False)
+        words = column_values(leaf, FIELD)
+        owners = column_values(leaf, "id")
         live = not leaf.has_deletions()
         deleted = leaf.is_deleted
         last, aid, wanted, pno = b"", "", False, 0

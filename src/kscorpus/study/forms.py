@@ -12,7 +12,7 @@ from typing import Any
 from kscorpus.index.analysis import fold_width, latin_term
 from kscorpus.ingest.segment import HAN, HAN_RUN
 
-SAMPLE = 20  # passages read per sequence: enough for its commonest form, cheap on any corpus
+SAMPLE = 8  # passages read per sequence: enough for its commonest form, cheap on any corpus
 
 
 def surface_forms(handle: Any, grams: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], str]:

@@ -125,18 +125,19 @@ def keyness(
     if not ref_tokens:
         raise KscorpusError("the reference holds no words to compare with", EXIT_USAGE)
     found = []
-    for key in set(ref_freq if negative else freq):
+    for key, f in (ref_freq if negative else freq).items():
+        if f < min_freq:
+            continue
         a, b = freq[key], ref_freq[key]
-        if (b if negative else a) < min_freq:
+        more, less = a * ref_tokens, b * tokens  # the part's rate against the reference's
+        if more == less or (more < less) != negative:
+            continue
+        ll = keyness_ll(a, b, tokens, ref_tokens)
+        if ll < min_ll:
             continue
         term = key.decode("utf-8")
-        if not stop_words and is_stop_word(term):
-            continue
-        lr = log_ratio(a, tokens, b, ref_tokens)
-        ll = keyness_ll(a, b, tokens, ref_tokens)
-        if ll < min_ll or (lr <= 0) != negative or a * ref_tokens == b * tokens:
-            continue
-        found.append((term, a, b, ll, lr))
+        if stop_words or not is_stop_word(term):
+            found.append((term, a, b, ll, log_ratio(a, tokens, b, ref_tokens)))
     found.sort(key=lambda w: (-w[3], w[0]))
     best = found[:top]
     forms = surface_forms(
