@@ -183,6 +183,9 @@ def test_every_command_has_json_whose_stdout_is_json_alone(index_dir, corpus_cop
         "export": ["export", *ix],
         "import": ["import", str(export), "--into", str(tmp_path / "imported")],
         "serve": None,  # runs until stopped: tests/test_web.py reads its --json line
+        "collocates": ["collocates", "直播", *ix],
+        "ngrams": ["ngrams", *ix],
+        "keyness": ["keyness", "--ids", "004", *ix],
     }
     assert sorted(runs) == sorted(COMMANDS)  # a new command needs a line here
     for name in COMMANDS:  # in --help order: add (005) before remove

@@ -86,6 +86,13 @@ def test_schemas_are_valid_draft_2020_12(schemas):
         ("stats", ["stats"]),
         ("doctor", ["doctor"]),
         ("doctor", ["doctor", "004", "002"]),
+        ("collocates", ["collocates", "直播"]),
+        ("collocates", ["collocates", "信任电商", "--cross", "--min-freq", "1"]),
+        ("collocates", ["collocates", "trust", "--measure", "ll", "--by", "left"]),
+        ("ngrams", ["ngrams", "-n", "3"]),
+        ("ngrams", ["ngrams", "--around", "直播", "-n", "3", "--lang", "zh"]),
+        ("keyness", ["keyness", "--ids", "004"]),
+        ("keyness", ["keyness", "--since", "2022", "--negative", "--min-freq", "1"]),
     ],
 )
 def test_command_json_matches_its_schema(validate, run, schema, args):

@@ -31,7 +31,10 @@ from typer.testing import CliRunner
 
 from kscorpus.cli.app import app
 from kscorpus.corpus.manifest import load_corpus
+from kscorpus.index import wordseq
+from kscorpus.index.analysis import tokens
 from kscorpus.index.store import build, open_index
+from kscorpus.ingest.pipeline import prepare
 from kscorpus.query.search import search
 
 runner = CliRunner()
@@ -242,10 +245,29 @@ class CorpusMachine(RuleBasedStateMachine):
                 assert [x.id for x in search(h, m).hits] == [aid], m
             for m in self.gone:
                 assert search(h, m).total == 0, m
+            self._word_sequences_fresh(h)
             if self.steps % 4 == 0:
                 self._same_as_fresh_rebuild(h)
         finally:
             h.close()
+
+    def _word_sequences_fresh(self, h: object) -> None:
+        """The word-sequence store holds, for each live article and nothing else, its
+        paragraphs' terms as a fresh tokenization of the file gives them (the analyzer's
+        query path, which never makes sub-words: not the code that filled the store)."""
+        corpus = load_corpus(self.corpus)
+        stored: dict[str, list[list[str]]] = {}
+        for aid, pno, value in wordseq.passages(h):
+            assert pno == len(stored.setdefault(aid, []))
+            stored[aid].append(wordseq.decode(value))
+        fresh = {}
+        for article in corpus.articles:
+            doc = prepare(corpus, article)
+            fresh[article.id] = [
+                [t[0] for t in tokens(doc.paragraph_text(i), corpus.userdict, subwords=False)]
+                for i in range(len(doc.paragraphs))
+            ]
+        assert stored == fresh
 
     def _same_as_fresh_rebuild(self, h: object) -> None:
         fresh_dir = self.tmp / "fresh"

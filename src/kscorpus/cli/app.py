@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kscorpus.cli import corpus, data, plots, reading, study  # noqa: F401  (they register commands)
+from kscorpus.cli import corpus, data, lexis, plots, reading, study  # noqa: F401  (they register commands)
 from kscorpus.cli import serve as _serve  # noqa: F401  (registers serve)
 from kscorpus.cli.common import EXIT_BROKEN_PIPE, _stdout_closed, app
 
@@ -21,6 +21,7 @@ __all__ = ["app", "main"]
 ORDER = [
     "search", "show", "list", "doctor", "ingest", "init", "add", "remove",
     "kwic", "keywords", "similar",
+    "collocates", "ngrams", "keyness",
     "dispersion", "trend",
     "stats", "export", "import",
     "serve",

@@ -163,6 +163,14 @@ def count_tokens(text: str, userdict: UserDict = ()) -> int:
     return sum(len(_line_tokens(line, tuple(userdict), True, False)) for line in text.split("\n"))
 
 
+def main_terms(line: str, userdict: UserDict = ()) -> list[str]:
+    """The terms of one line in order, on the main path only (no search sub-words, no joined
+    hyphenations: they share the position of the word that follows them): the word sequence
+    ``index.wordseq`` stores. From the same cached tokens as the line's postings."""
+    toks = _line_tokens(line, tuple(userdict), True, False)
+    return [t[0] for t, nxt in zip(toks, (*toks[1:], None)) if nxt is None or nxt[1] != t[1]]
+
+
 def tokens(
     text: str, userdict: UserDict = (), subwords: bool = True, fast: bool = False
 ) -> Iterator[tuple[str, int, int, int]]:

@@ -44,9 +44,9 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 10  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
+SCHEMA_VERSION = 11  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
 # 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields;
-# 10: no character fields in the passages index
+# 10: no character fields in the passages index; 11: the passages' word sequences (index.wordseq)
 PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
@@ -71,6 +71,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
 
     from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
     from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
+    from kscorpus.index.wordseq import column_field
 
     an = BilingualAnalyzer(userdict)
 
@@ -105,6 +106,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         pno=STORED,
         text=text(stored=True),
         start=STORED,
+        words=column_field(),  # the paragraph's terms in order (index.wordseq)
     )
     aligned = Schema(
         key=ID(stored=True, unique=True),

@@ -8,7 +8,8 @@ kscorpus writes and reads Whoosh's own on-disk format, faster than Whoosh does:
 - ``commit``: a commit that adds segments written by worker processes;
 - ``posting_blocks``: a posting list read a block at a time from one read, instead of a
   matcher stepping posting by posting;
-- ``length_bytes``: a segment's column of field-length bytes, read whole.
+- ``length_bytes``: a segment's column of field-length bytes, read whole;
+- ``column_values``: a segment's bytes column, read whole.
 
 What a reader gets back is exactly what Whoosh's own writer and readers give (tests/test_whoosh_
 conformance.py runs both on random documents and queries); an upgrade of Whoosh that changes an
@@ -30,6 +31,7 @@ from operator import sub
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.columns import VarBytesColumn
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -371,3 +373,16 @@ def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[in
         if size < 0:
             return
         pos = end
+
+
+def column_values(reader: Any, fieldname: str) -> Sequence[bytes]:
+    """Every document's value of a segment's bytes column, read from its file in one read
+    (Whoosh's column reader makes a read per document): the word-sequence store
+    (``index.wordseq``) is scanned whole by every study command."""
+    column = reader.column_reader(fieldname, translate=False)
+    lengths = getattr(column, "_lengths", None)
+    if not isinstance(column, VarBytesColumn.Reader) or lengths is None:
+        return list(column)
+    data = column._dbfile.get(column._basepos, sum(lengths))
+    ends = list(accumulate(lengths))
+    return [data[e - n : e] for e, n in zip(ends, lengths)]

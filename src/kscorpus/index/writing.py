@@ -277,6 +277,8 @@ def _worker(
 def _add(aw: Any, pw: Any, doc: Document) -> None:
     import json
 
+    from kscorpus.index import wordseq
+
     a = doc.article
     simplify = to_simplified if a.script == "Hant" else str
     common = {
@@ -303,6 +305,7 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
             pno=pno,
             text=doc.text[s:e],
             start=s,
+            words=wordseq.encode(pw, doc.text[s:e]),
         )
 
 

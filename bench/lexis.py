@@ -1,0 +1,132 @@
+"""Time collocates, ngrams and keyness against a search in the same run, and measure the
+word-sequence store.
+
+    python bench/lexis.py --corpus DIR --index DIR [--repeat 5] [--json FILE]
+
+Each command runs as a user runs it (the ``kscorpus`` console script beside the interpreter,
+``--json`` to /dev/null), after one warm-up run; the table gives each median wall and CPU
+time and the CPU ratio to ``kscorpus search`` in the same run. The store's size is the bytes
+of its column
+(values and their lengths) beside two alternatives computed from the same passages: term ids
+(a varint per token, ids by frequency: the commonest term gets the smallest) and zlib per
+passage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+COMMANDS = {
+    "search": ["search", "直播"],
+    "collocates zh": ["collocates", "直播"],
+    "collocates en": ["collocates", "trust", "--measure", "ll"],
+    "ngrams -n 3": ["ngrams", "-n", "3"],
+    "ngrams --around": ["ngrams", "--around", "直播", "-n", "3"],
+    "keyness --since": ["keyness", "--since", "2022"],
+}
+
+
+def _script() -> str:
+    return str(Path(sys.executable).with_name("kscorpus"))
+
+
+def _time(args: list[str], corpus: Path, index: Path, repeat: int) -> list[tuple[float, float]]:
+    """``(wall, CPU)`` seconds of each run: CPU time (user + system) is what a loaded machine
+    disturbs least."""
+    cmd = [_script(), *args, "--corpus", str(corpus), "--index", str(index), "--json"]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    out = []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        out.append((wall, cpu))
+    return out
+
+
+def _varint(n: int) -> int:
+    size = 1
+    while n >= 128:
+        n >>= 7
+        size += 1
+    return size
+
+
+def store_sizes(index: Path) -> dict[str, Any]:
+    """Bytes of the word-sequence column and of two alternatives, and of the whole index."""
+    from kscorpus.index import wordseq
+    from kscorpus.index.store import open_index
+
+    h = open_index(index)
+    try:
+        values = [v for _, _, v in wordseq.passages(h)]
+    finally:
+        h.close()
+    freq = Counter(w for v in values for w in v.split(b" ") if v)
+    rank = {w: i for i, (w, _) in enumerate(freq.most_common())}
+    ids = sum(_varint(rank[w]) for v in values if v for w in v.split(b" "))
+    lexicon = sum(len(w) + 1 for w in rank)
+    index_bytes = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+    return {
+        "passages": len(values),
+        "tokens": sum(freq.values()),
+        "column_bytes": sum(len(v) for v in values) + 4 * len(values),
+        "term_id_bytes": ids + 4 * len(values) + lexicon,
+        "zlib_bytes": sum(len(zlib.compress(v)) for v in values) + 4 * len(values),
+        "index_bytes": index_bytes,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, required=True)
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", type=Path, metavar="FILE")
+    a = ap.parse_args(argv)
+    times = {name: _time(args, a.corpus, a.index, a.repeat) for name, args in COMMANDS.items()}
+    med = {
+        name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
+        for name, t in times.items()
+    }
+    base = med["search"]
+    rows = {
+        name: {
+            "wall_ms": round(wall * 1000),
+            "cpu_ms": round(cpu * 1000),
+            "cpu_x_search": round(cpu / base[1], 2),
+        }
+        for name, (wall, cpu) in med.items()
+    }
+    sizes = store_sizes(a.index)
+    print("| command | wall ms | CPU ms | CPU × search |\n|---|---:|---:|---:|")
+    for name, r in rows.items():
+        print(f"| {name} | {r['wall_ms']:,} | {r['cpu_ms']:,} | {r['cpu_x_search']} |")
+    mb = 1e6
+    print(
+        f"\nword-sequence store: {sizes['column_bytes'] / mb:.1f} MB for "
+        f"{sizes['tokens']:,} tokens in {sizes['passages']:,} passages "
+        f"({sizes['column_bytes'] / sizes['index_bytes']:.1%} of the "
+        f"{sizes['index_bytes'] / mb:.0f}"
+        f" MB index); term ids {sizes['term_id_bytes'] / mb:.1f} MB, zlib per passage "
+        f"{sizes['zlib_bytes'] / mb:.1f} MB"
+    )
+    if a.json:
+        a.json.write_text(json.dumps({"commands": rows, "store": sizes}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

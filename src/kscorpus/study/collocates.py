@@ -1,0 +1,281 @@
+"""Collocates: the words that occur near a term, within a window of words inside a paragraph,
+scored by an association measure (``study.measures``).
+
+Everything is counted from the word-sequence store (``index.wordseq``): one pass over the
+selected passages gives the node's occurrences and windows (f_xy, f_x), every word's frequency
+(f_y) and the number of tokens (N). Words are as indexed: jieba words, English stems, English
+stop words never counted (not even in the window: a window of 5 is 5 indexed words).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kscorpus.errors import QueryError
+from kscorpus.index import wordseq
+from kscorpus.index.analysis import tokens
+from kscorpus.ingest.segment import HAN
+from kscorpus.query.filters import Filters
+from kscorpus.query.search import normalize_query
+from kscorpus.study.forms import shown, surface_forms
+from kscorpus.study.measures import MEASURES, Table
+from kscorpus.study.selection import describe, select
+from kscorpus.study.stopwords import is_stop_word
+
+SIDES = ("both", "left", "right")
+
+
+@dataclass(frozen=True)
+class Collocate:
+    """One word near the node: ``f_xy`` times in its windows (``left`` + ``right``), ``f_y``
+    times in the selection; ``scores`` holds every measure, ``score`` the chosen one."""
+
+    term: str  # as indexed
+    f_xy: int
+    left: int
+    right: int
+    f_y: int
+    score: float
+    scores: dict[str, float]
+    text: str = ""  # as shown: an English stem as its commonest word (``study.forms``)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Collocation:
+    """The collocates of ``node`` (its indexed terms) in a selection of ``tokens`` tokens,
+    where it occurs ``f_x`` times."""
+
+    term: str
+    node: tuple[str, ...]
+    lang: str | None
+    measure: str
+    window: tuple[int, int]
+    by: str
+    f_x: int
+    tokens: int
+    collocates: list[Collocate]
+    selection: dict[str, Any] = field(default_factory=dict)
+    cross: list[Collocation] = field(default_factory=list)  # of translations (``--cross``)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "node": list(self.node),
+            "lang": self.lang,
+            "measure": self.measure,
+            "window": list(self.window),
+            "by": self.by,
+            "f_x": self.f_x,
+            "tokens": self.tokens,
+            "selection": self.selection,
+            "collocates": [c.to_json() for c in self.collocates],
+            "cross": [c.to_json() for c in self.cross],
+        }
+
+
+def node_terms(handle: Any, term: str) -> tuple[str, tuple[str, ...]]:
+    """``term`` normalized like a query, and its indexed terms on the main path."""
+    normalized = normalize_query(term, handle.convertible())
+    userdict = handle.passages.schema["text"].analyzer.userdict
+    node = tuple(t[0] for t in tokens(normalized, userdict, subwords=False, fast=True))
+    if not node:
+        raise QueryError(
+            f"{term!r} has no indexed word (English stop words such as 'the' are not indexed); "
+            "give a word of the corpus, e.g. kscorpus collocates 直播"
+        )
+    return normalized, node
+
+
+def occurrences(seq: list[str], node: tuple[str, ...]) -> list[int]:
+    """Where ``node`` starts in ``seq`` (its words in a row)."""
+    k, first = len(node), node[0]
+    return [
+        i for i, w in enumerate(seq) if w == first and (k == 1 or tuple(seq[i : i + k]) == node)
+    ]
+
+
+@dataclass
+class Counts:
+    """What one pass over the selected passages counts for a node."""
+
+    f_x: int = 0
+    tokens: int = 0
+    window_tokens: int = 0
+    left: Counter[str] = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    freq: Counter[bytes] = field(default_factory=Counter)
+
+
+def count(
+    values: Iterable[tuple[bytes, bool]],
+    node: tuple[str, ...],
+    window: tuple[int, int],
+    by: str = "both",
+) -> Counts:
+    """Count every word's frequency over encoded passages, and ``node``'s windows in those
+    flagged True (all of them, but for ``--cross``: the aligned paragraphs only)."""
+    left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
+    out = Counts()
+    probe = node[0].encode("utf-8")
+    k = len(node)
+    batch: list[bytes] = []
+    for value, windows in values:
+        if not value:
+            continue
+        batch.append(value)
+        if len(batch) >= 4096:
+            _tally(out, batch)
+        if windows and probe in value:
+            seq = wordseq.decode(value)
+            starts = occurrences(seq, node)
+            if starts:
+                _windows(out, seq, starts, k, left, right)
+    _tally(out, batch)
+    return out
+
+
+def _windows(out: Counts, seq: list[str], starts: list[int], k: int, left: int, right: int) -> None:
+    """Add one passage's windows: the union of its occurrences' windows, each word counted
+    once however many windows hold it (so f_xy ≤ f_y), the node's own words left out; a
+    word is on the left of the first occurrence whose window holds it, else on the right."""
+    out.f_x += len(starts)
+    inside = {p for i in starts for p in range(i, i + k)}
+    side: dict[int, bool] = {}  # position → on the left
+    for i in starts:
+        for p in range(max(0, i - left), i):
+            side.setdefault(p, True)
+        for p in range(i + k, min(len(seq), i + k + right)):
+            side.setdefault(p, False)
+    for p, is_left in side.items():
+        if p not in inside:
+            (out.left if is_left else out.right)[seq[p]] += 1
+            out.window_tokens += 1
+
+
+def _tally(out: Counts, batch: list[bytes]) -> None:
+    """Word frequencies of a batch of passages, counted in C (one split of their join)."""
+    if batch:
+        words = b" ".join(batch).split(b" ")
+        out.tokens += len(words)
+        out.freq.update(words)
+        batch.clear()
+
+
+def collocates(
+    handle: Any,
+    term: str,
+    window: tuple[int, int] = (5, 5),
+    measure: str = "logdice",
+    min_freq: int = 2,
+    by: str = "both",
+    stop_words: bool = False,
+    top: int = 20,
+    lang: str | None = None,
+    filters: Filters | None = None,
+    ids: list[str] | None = None,
+    cross: bool = False,
+) -> Collocation:
+    """The ``top`` collocates of ``term`` by ``measure`` (see ``measures.MEASURES``).
+
+    Without ``lang``, a term with Han characters is looked for in Chinese articles and any other
+    in English ones (an English word's collocates come from English text). ``min_freq`` is the
+    least f_xy shown; stop words (``study.stopwords``) are left out unless ``stop_words``.
+    ``cross`` adds, for each glossary translation of the term, its collocates in the paragraphs
+    aligned with those holding the term.
+    """
+    if measure not in MEASURES:
+        raise QueryError(f"--measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    if by not in SIDES:
+        raise QueryError(f"--by must be one of {', '.join(SIDES)}, not {by!r}")
+    if min(window) < 0 or max(window) < 1:
+        raise QueryError(f"--window needs two sizes ≥ 0, not both 0; got {window[0]} {window[1]}")
+    normalized, node = node_terms(handle, term)
+    lang = lang or ("zh" if HAN.search(normalized) else "en")
+    filters = Filters(**{**(filters.__dict__ if filters else {}), "lang": lang})
+    chosen = select(handle, filters, ids)
+    counts = count(((v, True) for _, _, v in wordseq.passages(handle, chosen)), node, window, by)
+    result = Collocation(
+        term=normalized,
+        node=node,
+        lang=lang,
+        measure=measure,
+        window=window,
+        by=by,
+        f_x=counts.f_x,
+        tokens=counts.tokens,
+        collocates=rank(counts, measure, min_freq, stop_words, top),
+        selection=describe(filters, ids),
+    )
+    if cross:
+        from kscorpus.study.crosscolloc import cross_collocates
+
+        other = "en" if lang == "zh" else "zh"
+        more = cross_collocates(handle, normalized, node, chosen, other, filters, window, by)
+        found = [
+            _translated(t, node_t, counts_t, measure, min_freq, stop_words, top, window, by)
+            for t, node_t, counts_t in more
+        ]
+        result = replace(result, cross=found)
+    return _with_forms(handle, result)
+
+
+def _with_forms(handle: Any, res: Collocation) -> Collocation:
+    """``res`` with each collocate's ``text`` (and its translations' collocates')."""
+    everyone = res.collocates + [c for x in res.cross for c in x.collocates]
+    forms = surface_forms(handle, [(c.term,) for c in everyone])
+
+    def fill(found: list[Collocate]) -> list[Collocate]:
+        return [replace(c, text=shown((c.term,), forms)) for c in found]
+
+    cross = [replace(x, collocates=fill(x.collocates)) for x in res.cross]
+    return replace(res, collocates=fill(res.collocates), cross=cross)
+
+
+def rank(
+    counts: Counts, measure: str, min_freq: int, stop_words: bool, top: int
+) -> list[Collocate]:
+    """The collocates of a count, best first by ``measure`` (then f_xy, then the word)."""
+    if not counts.f_x:
+        return []
+    found = []
+    for w, f_xy in (counts.left + counts.right).items():
+        if f_xy < min_freq or (not stop_words and is_stop_word(w)):
+            continue
+        f_y = counts.freq[w.encode("utf-8")]
+        t = Table(f_xy, counts.window_tokens, f_y, counts.tokens)
+        scores = {name: round(fn(t, counts.f_x, f_y), 4) for name, fn in MEASURES.items()}
+        found.append(
+            Collocate(w, f_xy, counts.left[w], counts.right[w], f_y, scores[measure], scores)
+        )
+    found.sort(key=lambda c: (-c.score, -c.f_xy, c.term))
+    return found[:top]
+
+
+def _translated(
+    term: str,
+    node: tuple[str, ...],
+    counts: Counts,
+    measure: str,
+    min_freq: int,
+    stop_words: bool,
+    top: int,
+    window: tuple[int, int],
+    by: str,
+) -> Collocation:
+    return Collocation(
+        term=term,
+        node=node,
+        lang=None,  # the other language
+        measure=measure,
+        window=window,
+        by=by,
+        f_x=counts.f_x,
+        tokens=counts.tokens,
+        collocates=rank(counts, measure, min_freq, stop_words, top),
+    )

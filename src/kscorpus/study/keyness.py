@@ -1,0 +1,164 @@
+"""Keyness: the words that a part of the corpus uses more (or less) than a reference, the rest
+of the corpus or another corpus, with log-likelihood for significance and log ratio for effect
+size (``study.measures``), counted from the word-sequence store (``index.wordseq``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from kscorpus.errors import EXIT_USAGE, KscorpusError
+from kscorpus.index import wordseq
+from kscorpus.query.filters import Filters
+from kscorpus.study.forms import shown, surface_forms
+from kscorpus.study.measures import keyness_ll, log_ratio, per_million
+from kscorpus.study.selection import describe, select
+from kscorpus.study.stopwords import is_stop_word
+
+CRITICAL = 3.84  # LL for p < 0.05 with one degree of freedom
+
+
+@dataclass(frozen=True)
+class KeyWord:
+    term: str  # as indexed
+    text: str  # as shown (an English stem as its commonest word)
+    freq: int  # in the part
+    ref_freq: int  # in the reference
+    per_million: float
+    ref_per_million: float
+    ll: float
+    log_ratio: float
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Keyness:
+    tokens: int  # in the part
+    ref_tokens: int
+    reference: str  # "rest of the corpus" or the reference corpus's directory
+    negative: bool  # words the part uses less than the reference, instead of more
+    words: list[KeyWord]
+    selection: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "selection": self.selection,
+            "reference": self.reference,
+            "tokens": self.tokens,
+            "ref_tokens": self.ref_tokens,
+            "negative": self.negative,
+            "words": [w.to_json() for w in self.words],
+        }
+
+
+def frequencies(values: Any) -> tuple[Counter[bytes], int]:
+    """Every word's frequency over encoded passages, and the number of tokens (counted in C: a
+    split of a batch of passages joined)."""
+    freq: Counter[bytes] = Counter()
+    tokens = 0
+    batch: list[bytes] = []
+    for value in values:
+        if value:
+            batch.append(value)
+        if len(batch) >= 4096:
+            tokens += _add(freq, batch)
+    return freq, tokens + _add(freq, batch)
+
+
+def _add(freq: Counter[bytes], batch: list[bytes]) -> int:
+    if not batch:
+        return 0
+    words = b" ".join(batch).split(b" ")
+    freq.update(words)
+    batch.clear()
+    return len(words)
+
+
+def keyness(
+    handle: Any,
+    filters: Filters | None = None,
+    ids: list[str] | None = None,
+    reference: Any = None,
+    reference_name: str = "",
+    top: int = 30,
+    min_freq: int = 3,
+    min_ll: float = CRITICAL,
+    negative: bool = False,
+    stop_words: bool = False,
+) -> Keyness:
+    """The ``top`` key words of the part of ``handle``'s corpus chosen by ``filters`` and
+    ``ids``, against ``reference`` (another open index) or else the rest of the corpus.
+
+    ``filters.lang`` applies to both sides (the rest of the Chinese articles, not the English
+    ones). Words are kept when used at least ``min_freq`` times in the part (in the reference,
+    with ``negative``) with LL ≥ ``min_ll`` (3.84: p < 0.05), and ranked by LL.
+    """
+    lang = filters.lang if filters else None
+    part_filters = filters or Filters()
+    if reference is None and not (part_filters.active() and _narrows(part_filters)) and not ids:
+        raise KscorpusError(
+            "choose the part to study (--since, --until, --event, --publisher, --script or --ids)"
+            " or give a corpus to compare with (--reference DIR)",
+            EXIT_USAGE,
+        )
+    part = select(handle, part_filters, ids)
+    if reference is None:
+        side = select(handle, Filters(lang=lang))
+        rest = (
+            v
+            for aid, _, v in wordseq.passages(handle, side)
+            if part is not None and aid not in part
+        )
+        ref_freq, ref_tokens = frequencies(rest)
+        ref_label = "rest of the corpus"
+    else:
+        ref_freq, ref_tokens = frequencies(
+            v for _, _, v in wordseq.passages(reference, select(reference, Filters(lang=lang)))
+        )
+        ref_label = reference_name
+    freq, tokens = frequencies(v for _, _, v in wordseq.passages(handle, part))
+    if not tokens:
+        raise KscorpusError("the part chosen holds no words; widen the filters", EXIT_USAGE)
+    if not ref_tokens:
+        raise KscorpusError("the reference holds no words to compare with", EXIT_USAGE)
+    found = []
+    for key, f in (ref_freq if negative else freq).items():
+        if f < min_freq:
+            continue
+        a, b = freq[key], ref_freq[key]
+        more, less = a * ref_tokens, b * tokens  # the part's rate against the reference's
+        if more == less or (more < less) != negative:
+            continue
+        ll = keyness_ll(a, b, tokens, ref_tokens)
+        if ll < min_ll:
+            continue
+        term = key.decode("utf-8")
+        if stop_words or not is_stop_word(term):
+            found.append((term, a, b, ll, log_ratio(a, tokens, b, ref_tokens)))
+    found.sort(key=lambda w: (-w[3], w[0]))
+    best = found[:top]
+    forms = surface_forms(
+        handle if not negative or reference is None else reference, [(w[0],) for w in best]
+    )
+    words = [
+        KeyWord(
+            term,
+            shown((term,), forms),
+            a,
+            b,
+            round(per_million(a, tokens), 2),
+            round(per_million(b, ref_tokens), 2),
+            round(ll, 4),
+            round(lr, 4),
+        )
+        for term, a, b, ll, lr in best
+    ]
+    return Keyness(tokens, ref_tokens, ref_label, negative, words, describe(filters, ids))
+
+
+def _narrows(f: Filters) -> bool:
+    """Whether ``f`` chooses a part beyond a language (which applies to both sides)."""
+    return any(v is not None for k, v in f.__dict__.items() if k != "lang")

@@ -1,0 +1,46 @@
+"""The part of a corpus a study command counts: articles chosen by the metadata filters and
+``--ids``, as a set of ids (None: every article, which lets a scan skip the test)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kscorpus.errors import EXIT_USAGE, KscorpusError, NotFoundError
+from kscorpus.query.filters import Filters
+
+
+def parse_ids(ids: str | None) -> list[str] | None:
+    """``000,003`` → ``["000", "003"]`` (None when not given)."""
+    if ids is None:
+        return None
+    wanted = [i.strip() for i in ids.split(",") if i.strip()]
+    if not wanted:
+        raise KscorpusError("--ids needs article ids, e.g. --ids 000,003", EXIT_USAGE)
+    return wanted
+
+
+def select(
+    handle: Any, filters: Filters | None = None, ids: list[str] | None = None
+) -> set[str] | None:
+    """The ids of the articles admitted by ``filters`` and listed in ``ids`` (None: all)."""
+    if ids is None and (filters is None or not filters.active()):
+        return None
+    articles = handle.articles_meta()
+    if ids is not None:
+        known = {a["id"] for a in articles}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            raise NotFoundError(f"--ids: no article with id {shown}; 'kscorpus list' shows them")
+        articles = [a for a in articles if a["id"] in set(ids)]
+    return {a["id"] for a in articles if filters is None or filters.admits(a)}
+
+
+def describe(filters: Filters | None, ids: list[str] | None) -> dict[str, Any]:
+    """The selection as JSON (what was asked, for a script to record)."""
+    out: dict[str, Any] = {
+        k: v for k, v in (filters.__dict__ if filters else {}).items() if v is not None
+    }
+    if ids is not None:
+        out["ids"] = ids
+    return out
