@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 Anchor = tuple[str, Any]
 Anchors = Iterable[Anchor]
 
-PROPOSE = 0.35  # score from which two unlinked articles are proposed as a pair
+PROPOSE = 0.3  # score from which two unlinked articles are proposed as a pair
 RARE = 24  # anchors in more articles than this (both languages) never make a candidate
 PROBES = 12  # each article looks for candidates with its rarest anchors, up to this many
 # English characters per Chinese character of a translation, and the spread (standard
@@ -108,14 +108,18 @@ class Detector:
         self.en = {i: _split(a) for i, a in en.items()}
         self.compatible = compatible
         self._order = {i: n for n, i in enumerate((*zh, *en))}
-        keys = {i: [x for x in a if _blocking(x)] for side in (zh, en) for i, a in side.items()}
-        df: dict[Anchor, int] = {}
-        for found in keys.values():
-            for x in found:
-                df[x] = df.get(x, 0) + 1
-        rank = {x: (n, repr(x)) for x, n in df.items() if n <= RARE}
+        df: dict[Anchor, list[int]] = {}  # articles with the anchor: Chinese, English
+        for n, side in enumerate((zh, en)):
+            for anchors in side.values():
+                for x in anchors:
+                    if _blocking(x):
+                        df.setdefault(x, [0, 0])[n] += 1
+        # anchors in both languages and in few articles, ranked by the pairs they would make
+        rank = {x: (z * e, repr(x)) for x, (z, e) in df.items() if z and e and z + e <= RARE}
         # per article: its rare anchors, and the rarest of them, which it probes with
-        self._rare = {i: {x for x in found if x in rank} for i, found in keys.items()}
+        self._rare = {
+            i: {x for x in anchors if x in rank} for side in (zh, en) for i, anchors in side.items()
+        }
         self._probes = {i: sorted(r, key=rank.__getitem__)[:PROBES] for i, r in self._rare.items()}
         self._postings: dict[str, dict[Anchor, list[str]]] = {"rare": {}, "probe": {}}
         for name, table in (("rare", self._rare), ("probe", self._probes)):

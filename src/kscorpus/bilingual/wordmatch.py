@@ -11,12 +11,16 @@ single characters, which are parts of longer words more often than words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
+from typing import Any
 
+from kscorpus.errors import KscorpusError
 from kscorpus.index.analysis import fold_width
 
-MAX_SENSES = 4  # a Chinese word with more English stems than this is too ambiguous to count
+MAX_SENSES = 6  # a Chinese word with more English stems than this is too ambiguous to count
 MAX_WORD = 8  # characters: longer dictionary entries are idioms and names, matched rarely
+TRANSLATIONS = 3  # of a lexicon word's translations (best first), the ones that count
 
 
 class WordMatch:
@@ -64,3 +68,28 @@ class WordMatch:
     def en_keys(self, stems: Iterable[str]) -> frozenset[str]:
         """Those of an English text's ``stems`` that some Chinese word translates to."""
         return frozenset(s for s in stems if s in self._english)
+
+
+def from_lexicon(lexicon: Any) -> WordMatch:
+    """The words of a general lexicon (``bilingual.lexicon.Lexicon``: Simplified word →
+    English keys of stemmed terms, best first), each with its first translations' terms."""
+    return WordMatch(
+        {
+            w: {t for key in keys[:TRANSLATIONS] for t in key.split()}
+            for w, keys in lexicon.zh2en.items()
+        }
+    )
+
+
+@functools.cache
+def general() -> WordMatch | None:
+    """The general lexicon's words (CC-CEDICT), compiled once per process; None where it is
+    not installed (then only the corpus glossary's words match)."""
+    try:
+        from kscorpus.bilingual.lexicon import load_lexicon
+    except ImportError:
+        return None
+    try:
+        return from_lexicon(load_lexicon())
+    except KscorpusError:
+        return None

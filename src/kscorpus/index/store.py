@@ -437,9 +437,12 @@ def build(
                     windex.create_in(str(tmp), sc, indexname=n)
                     for sc, n in zip(_schemas(corpus.userdict), ("articles", "passages", "aligned"))
                 )
-            glossary = corpus.glossary()
             paired = {i for pair in corpus.pairs() for i in pair}
             candidates = _candidates(corpus)
+            stored = _load_anchors(old.path) if old else {}
+            # the general lexicon is loaded only for articles whose words are compared
+            bilingual = {a.id for a in todo} | (candidates - set(stored))
+            glossary = _glossary(corpus, bool(bilingual & (candidates | paired)))
             aw, pw = (Writer(ix, limitmb=LIMIT_MB) for ix in (a_ix, p_ix))
             for aid in gone:
                 aw.delete_by_term("id", aid)
@@ -464,7 +467,6 @@ def build(
             }
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)
-            stored = _load_anchors(old.path) if old else {}
             for aid in candidates & kept - set(anchors):
                 anchors[aid] = stored.get(aid) or writing_anchors(
                     _text(old, aid), before[aid]["lang"], glossary
@@ -647,6 +649,16 @@ def _load_anchors(path: Path) -> dict[str, tuple[Any, ...]]:
 def _text(old: IndexHandle | None, aid: str) -> str:
     doc = old.document(aid) if old else None
     return doc.text if doc else ""
+
+
+def _glossary(corpus: Corpus, with_lexicon: bool) -> Any:
+    """The corpus glossary, knowing the general lexicon's words too when asked (and
+    installed): what alignment and pair detection match words with."""
+    from kscorpus.bilingual.wordmatch import general
+
+    glossary = corpus.glossary()
+    lexicon = general() if with_lexicon else None
+    return glossary.with_lexicon(lexicon) if lexicon is not None else glossary
 
 
 def _candidates(corpus: Corpus) -> set[str]:
