@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kscorpus.cli import corpus, data, reading, study  # noqa: F401  (they register commands)
+from kscorpus.cli import bilingual, corpus, data, reading, study  # noqa: F401  (commands)
 from kscorpus.cli.common import EXIT_BROKEN_PIPE, _stdout_closed, app
 
 __all__ = ["app", "main"]
@@ -19,6 +19,7 @@ __all__ = ["app", "main"]
 # the order ``kscorpus --help`` lists them in: reading first, then growing, then studying
 ORDER = [
     "search", "show", "list", "doctor", "ingest", "init", "add", "remove",
+    "pairs", "link", "unlink",
     "kwic", "keywords", "similar", "stats", "export", "import",
 ]  # fmt: skip
 app.registered_commands.sort(key=lambda c: ORDER.index(c.name or c.callback.__name__))
