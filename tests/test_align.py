@@ -1,5 +1,6 @@
 """Paragraph alignment: accuracy against the hand-made gold for 000 ↔ 001, the anchors it relies
-on (numbers across languages, the glossary), pair detection, and the DP's edge cases."""
+on (numbers across languages, the glossary), and the DP's edge cases. Pair detection is in
+test_pairs.py."""
 
 from __future__ import annotations
 
@@ -16,10 +17,7 @@ from kscorpus.bilingual.align import (
     Glossary,
     Link,
     align,
-    anchor_overlap,
     load_glossary,
-    overlapping_pairs,
-    pair_score,
     quantities,
 )
 from kscorpus.corpus.manifest import Corpus
@@ -61,9 +59,11 @@ def find_paragraph(key: str, texts: list[str]) -> int:
     return hits[0]
 
 
-def load_gold(zh: list[str], en: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+def load_gold(
+    zh: list[str], en: list[str], path: Path = GOLD
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     links = []
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         zk, en_keys = line.split("\t")
@@ -202,30 +202,6 @@ def test_glossary_loader(tmp_path):
         load_glossary(tmp_path / "missing.tsv")
 
 
-def test_translation_pair_scores_far_above_other_articles(docs, glossary):
-    en = docs["001"].text
-    pair = pair_score(docs["000"].text, en, glossary)
-    others = {i: pair_score(docs[i].text, en, glossary) for i in ("002", "003", "004")}
-    print(
-        f"\npair_score with 001: 000 {pair:.3f}, "
-        + ", ".join(f"{i} {s:.3f}" for i, s in others.items())
-    )
-    assert pair > 0.6 and max(others.values()) < 0.45
-    assert pair > 2 * max(others.values())
-
-
-def test_pair_score_is_the_weighted_dice_of_the_anchors():
-    zh = "5月13日,销售额增长76.71%,达到230亿元。"
-    en = "On May 13, sales grew 76.71% to 23 billion yuan, and 12% more in Q4 of 2021."
-    # Worked by hand. Shared: May 13 (a date, weight 1), 76.71% (2) and 230亿 = 23 billion
-    # (a big amount, 2): 5, which is all of the Chinese side. The English side adds 12% (2),
-    # Q4 of 2021 (a quarter, 1.5), the year 2021 (0.25) and the Latin token q4 (1): 9.75.
-    # Dice: 2 * 5 / (5 + 9.75) = 40/59.
-    assert pair_score(zh, en, Glossary([])) == pytest.approx(40 / 59)
-    assert pair_score(zh, zh, Glossary([])) == pytest.approx(1.0)
-    assert pair_score(zh, "No numbers here.", Glossary([])) == 0.0
-
-
 def test_empty_sides():
     """Nothing to pair with: every paragraph is a 1:0 (or 0:1) link, and a sure one."""
     g = Glossary([])
@@ -259,22 +235,3 @@ def test_links_cover_every_paragraph_once_in_order(zh, en):
     assert [j for x in links for j in x.en] == list(range(len(en)))
     assert all(isinstance(x, Link) and (x.zh or x.en) for x in links)
     assert all(0.0 <= x.confidence <= 1.0 for x in links)
-
-
-ANCHOR = st.one_of(
-    st.tuples(st.just("num"), st.sampled_from([3.0, 50.0, 2021.0, 150.0, 1.5e6])),
-    st.tuples(st.sampled_from(["pct", "date", "month", "latin", "term"]), st.integers(0, 12)),
-)
-ANCHOR_SETS = st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.frozensets(ANCHOR))
-
-
-@settings(max_examples=300, deadline=None)
-@given(ANCHOR_SETS, ANCHOR_SETS, st.sampled_from([0.3, 0.6, 0.9, 1.0]))
-def test_overlapping_pairs_finds_exactly_what_scoring_every_pair_finds(zh, en, threshold):
-    every = [
-        (z, e, anchor_overlap(a, b))
-        for z, a in zh.items()
-        for e, b in en.items()
-        if anchor_overlap(a, b) >= threshold
-    ]
-    assert overlapping_pairs(zh, en, threshold) == every
