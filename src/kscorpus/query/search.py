@@ -181,8 +181,9 @@ def search(
 
     ``original``: each hit also carries its snippet located in the original text.
     ``parallel``: each hit in a translation pair carries the aligned passage of the other side.
-    ``cross``: the query also looks for the glossary's translations of its terms, and articles
-    whose translation matched through an aligned segment are added.
+    ``cross``: the query also looks for its words' translations (``query/cross.py``: the
+    glossary's, else the general lexicon's, each word's translations scored as one term), and
+    articles whose translation matched through an aligned segment are added.
     ``filters``: only articles whose manifest fields pass (``lang`` is a shorthand for one).
     ``facets``: counts of all matching articles by year, language and event.
     ``timings``: adds the phases parse, search, highlight and (if any) more.
@@ -191,7 +192,7 @@ def search(
 
     from kscorpus.index.hanchars import fold, use_convertible
     from kscorpus.query.chars import with_chars
-    from kscorpus.query.ranking import match_ids, rank
+    from kscorpus.query.ranking import match_ids, rank, term_ids
 
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
@@ -199,10 +200,11 @@ def search(
     with phase(timings, "parse"):
         use_convertible(handle.convertible())
         normalized, words = parse(q, ix.schema, handle.convertible())
-        if cross:
-            words = _cross(handle, normalized, words, ix.schema)
         strings = _strings(normalized, ix.schema)
         parsed = with_chars(words, fold, strings)  # Han strings found by their characters too
+        translated = _cross(handle, normalized, words) if cross else None
+        if translated is not None:
+            parsed = wq.Or([parsed, translated])
     with phase(timings, "search"):
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
@@ -213,7 +215,11 @@ def search(
             flt = wq.Or([wq.Term("id", i) for i in admitted])
         s = handle.searcher("passages" if passages else "articles")
         key = _tiebreak(s, passages)
-        ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=key)
+        if translated is not None and flt is not None and not facets:  # groups rank here only
+            only = {d for i in admitted for d in term_ids(s, "id", i)}
+            ranked = rank(s, parsed, limit, only=only, tiebreak=key)
+        else:
+            ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=key)
         matched: set[str] = set()
         if ranked is not None:
             top, total = ranked
@@ -225,6 +231,8 @@ def search(
             matched = set(results.groups("id")) if facets else set()
         # Whoosh's ``simplify`` (wildcards expanded) fails on the characters' AndMaybe nodes
         terms = _positive_terms(with_chars(words.simplify(s.reader()), fold, strings))
+        if translated is not None:
+            terms |= _positive_terms(translated)
         if passages:
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
         else:
@@ -323,15 +331,26 @@ def _hit(
     )
 
 
-def _cross(handle: IndexHandle, normalized: str, parsed: Any, schema: Any) -> Any:
-    """OR the query with the glossary's other-language terms for what it mentions."""
+def _cross(handle: IndexHandle, normalized: str, words: Any) -> Any:
+    """The query's words translated (``query/cross.py``): each word's translations one group,
+    scored as one term; None when no word has any."""
+    from kscorpus.query.cross import query, translate
+
+    return query(translate(handle, normalized, frozenset(_negative_terms(words))))
+
+
+def _negative_terms(q: Any) -> set[str]:
+    """Terms under NOT (``a NOT b``): not translated."""
     from whoosh import query as wq
 
-    extra = handle.glossary().translations(normalized)
-    if not extra:
-        return parsed
-    parser = _parser(schema)
-    return wq.Or([parsed, *(parser.parse('"' + t.replace('"', " ") + '"') for t in extra)])
+    if isinstance(q, wq.Not):
+        return {t for _, t in q.query.all_terms()}
+    if isinstance(q, wq.AndNot):
+        return _negative_terms(q.a) | {t for _, t in q.b.all_terms()}
+    out: set[str] = set()
+    for child in q.children():
+        out |= _negative_terms(child)
+    return out
 
 
 def _add_via_alignment(
