@@ -55,10 +55,13 @@ def test_pair_score_worked_by_hand():
     # length: 60 / 20 = 3.0 English characters per Chinese one, against the usual 3.3
     assert s.length == pytest.approx(math.exp(-0.5 * (math.log(3.0 / 3.3) / 0.35) ** 2))
     assert s.score == pytest.approx(s.length * (0.6 * 0.8 + 0.4 * 10 / 11))
-    alone = P.pair_score(anchors_zh("法院判决。", g), anchors_en("The court ruling.", g))
-    assert alone.anchors == 0.0 or alone.score == pytest.approx(
-        alone.length * (0.6 * alone.words + 0.4 * alone.anchors)
-    )
+    # few anchors count less: two glossary terms in Chinese, one in English ("judgment" is
+    # not "ruling"), shared: Dice 2 * 1 / (2 + 1), a total weight of 3 of the 8 from which
+    # anchors count fully; words {court, rule} and {court}: 2/3 too
+    few = P.pair_score(anchors_zh("法院判决。", g), anchors_en("The court's judgment.", g))
+    assert (few.words, few.anchors) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    share = 0.4 * 3 / 8
+    assert few.score == pytest.approx(few.length * ((1 - share) * 2 / 3 + share * 2 / 3))
     bare = P.pair_score([("w", "court"), ("chars", 10)], [("w", "court"), ("chars", 33)])
     assert bare.score == pytest.approx(1.0)  # no numbers or names: judged on words alone
 

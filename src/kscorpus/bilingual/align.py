@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kscorpus.bilingual.wordmatch import WordMatch
 from kscorpus.errors import CorpusError
@@ -58,14 +58,11 @@ class Glossary:
     磁引擎 are both "Magnetic Engine"), so a variant spelling on one side still meets the other.
     """
 
-    def __init__(
-        self, entries: Iterable[tuple[str, Sequence[str]]], lexicon: WordMatch | None = None
-    ) -> None:
+    def __init__(self, entries: Iterable[tuple[str, Sequence[str]]], lexicon: Any = None) -> None:
         self.entries = tuple((zh, tuple(ens)) for zh, ens in entries)
-        own = WordMatch({zh: {w for e in ens for w in _en_key(e)} for zh, ens in self.entries})
-        # the words alignment and pair detection match: the glossary's, and a lexicon's
-        self.words = lexicon.merged(own) if lexicon is not None else own
-        self.lexicon = lexicon
+        # the words alignment and pair detection match: the glossary's, over a lexicon's
+        stems = {zh: {w for e in ens for w in _en_key(e)} for zh, ens in self.entries}
+        self.words = WordMatch(stems, lexicon)
         parent = list(range(len(self.entries)))
 
         def find(i: int) -> int:
@@ -83,8 +80,9 @@ class Glossary:
         self._en_keys = [[_en_key(e) for e in ens] for _, ens in self.entries]
         self._longest = max((len(k) for ks in self._en_keys for k in ks), default=0)
 
-    def with_lexicon(self, lexicon: WordMatch) -> Glossary:
-        """This glossary whose word matching also knows a general lexicon's words."""
+    def with_lexicon(self, lexicon: Any) -> Glossary:
+        """This glossary whose word matching also knows a general lexicon's words
+        (``bilingual.lexicon.Lexicon``)."""
         return Glossary(self.entries, lexicon)
 
     def en_for(self, zh: str) -> tuple[str, ...]:

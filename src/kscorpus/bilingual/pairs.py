@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 Anchor = tuple[str, Any]
 Anchors = Iterable[Anchor]
 
-PROPOSE = 0.3  # score from which two unlinked articles are proposed as a pair
+PROPOSE = 0.25  # score from which two unlinked articles are proposed as a pair
 RARE = 24  # anchors in more articles than this (both languages) never make a candidate
 PROBES = 12  # each article looks for candidates with its rarest anchors, up to this many
 # English characters per Chinese character of a translation, and the spread (standard
@@ -27,7 +27,10 @@ PROBES = 12  # each article looks for candidates with its rarest anchors, up to 
 # bundled 000 ↔ 001 4.2 (its English adds explanations).
 RATIO = 3.3
 SPREAD = 0.35
-WORDS_WEIGHT = 0.6  # of the dictionary-word overlap in the score; the anchors have the rest
+ANCHORS_WEIGHT = 0.4  # of the anchor overlap in the score; the dictionary words have the rest
+# total anchor weight (both articles) from which the anchors count fully: one year or one
+# stray Latin token that a translation spells differently must not sink a pair
+ANCHORS_FULL = 8.0
 
 
 class Score(NamedTuple):
@@ -77,9 +80,9 @@ def _score(zh: _Article, en: _Article) -> Score:
         length = math.exp(-0.5 * (math.log(en.chars / (zh.chars * RATIO)) / SPREAD) ** 2)
     else:
         length = 0.0
-    # an article without numbers or names is judged on its words alone
-    share = WORDS_WEIGHT if total else 1.0
-    return Score(length * (share * w + (1 - share) * a), w, a, length)
+    # articles with few numbers or names are judged on their words above all
+    share = ANCHORS_WEIGHT * min(1.0, total / ANCHORS_FULL)
+    return Score(length * ((1 - share) * w + share * a), w, a, length)
 
 
 def pair_score(zh: Anchors, en: Anchors) -> Score:

@@ -24,39 +24,42 @@ TRANSLATIONS = 3  # of a lexicon word's translations (best first), the ones that
 
 
 class WordMatch:
-    """Chinese words (Simplified) → the stems of their English translations."""
+    """Chinese words (Simplified) → the stems of their English translations: a glossary's
+    own entries, over a general lexicon's (read on demand, not copied: it has 100,000)."""
 
-    def __init__(self, entries: Mapping[str, Iterable[str]]) -> None:
-        self._stems: dict[str, frozenset[str]] = {}
+    def __init__(self, entries: Mapping[str, Iterable[str]], lexicon: Any = None) -> None:
+        self._stems: dict[str, frozenset[str] | None] = {}
         for zh, stems in entries.items():
             s = frozenset(stems)
-            if 2 <= len(zh) <= MAX_WORD and 0 < len(s) <= MAX_SENSES:
-                self._stems[zh] = s
-        self._english = frozenset(x for s in self._stems.values() for x in s)
-        self._longest = max(map(len, self._stems), default=0)
+            if 2 <= len(zh) <= MAX_WORD and s:
+                self._stems[zh] = s if len(s) <= MAX_SENSES else None
+        self._lexicon = lexicon
+        own = frozenset(x for s in self._stems.values() if s for x in s)
+        self._english = own | lexicon.vocabulary if lexicon is not None else own
+        self._longest = MAX_WORD if lexicon is not None else max(map(len, self._stems), default=0)
 
-    def __len__(self) -> int:
-        return len(self._stems)
-
-    def merged(self, other: WordMatch) -> WordMatch:
-        """Both dictionaries' words; a word in both gets the union of its stems (``other``'s
-        first, as a glossary's renderings should be)."""
-        entries = {w: set(s) for w, s in self._stems.items()}
-        for w, s in other._stems.items():
-            entries.setdefault(w, set()).update(s)
-        return WordMatch(entries)
+    def _lookup(self, word: str) -> frozenset[str] | None:
+        """A word's stems (None: unknown, or too ambiguous), the lexicon's found once."""
+        if word in self._stems:
+            return self._stems[word]
+        if self._lexicon is None or word not in self._lexicon.zh2en:
+            return None
+        stems = frozenset(t for key in self._lexicon.en(word)[:TRANSLATIONS] for t in key.split())
+        found = stems if 0 < len(stems) <= MAX_SENSES else None
+        self._stems[word] = found
+        return found
 
     def zh_keys(self, text: str) -> frozenset[str]:
         """The English stems the dictionary words of a Chinese ``text`` translate to."""
         found: set[str] = set()
-        stems, longest = self._stems, self._longest
-        if not stems:
+        longest, lookup = self._longest, self._lookup
+        if not longest:
             return frozenset()
         text = fold_width(text)
         i, n = 0, len(text)
         while i < n:
             for size in range(min(longest, n - i), 1, -1):
-                hit = stems.get(text[i : i + size])
+                hit = lookup(text[i : i + size])
                 if hit is not None:
                     found |= hit
                     i += size
@@ -70,26 +73,15 @@ class WordMatch:
         return frozenset(s for s in stems if s in self._english)
 
 
-def from_lexicon(lexicon: Any) -> WordMatch:
-    """The words of a general lexicon (``bilingual.lexicon.Lexicon``: Simplified word →
-    English keys of stemmed terms, best first), each with its first translations' terms."""
-    return WordMatch(
-        {
-            w: {t for key in keys[:TRANSLATIONS] for t in key.split()}
-            for w, keys in lexicon.zh2en.items()
-        }
-    )
-
-
 @functools.cache
-def general() -> WordMatch | None:
-    """The general lexicon's words (CC-CEDICT), compiled once per process; None where it is
-    not installed (then only the corpus glossary's words match)."""
+def general() -> Any:
+    """The general lexicon (CC-CEDICT, ``bilingual.lexicon``), loaded once per process; None
+    where it cannot be read (then only the corpus glossary's words match)."""
     try:
         from kscorpus.bilingual.lexicon import load_lexicon
     except ImportError:
         return None
     try:
-        return from_lexicon(load_lexicon())
+        return load_lexicon()
     except KscorpusError:
         return None
