@@ -19,7 +19,7 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_align import load_gold, pairs, paras, precision_recall  # noqa: E402
+from test_align import load_gold, news_pairs, pairs, paras, perturb, precision_recall  # noqa: E402
 
 from kscorpus.bilingual import align as A  # noqa: E402
 from kscorpus.bilingual.wordmatch import general  # noqa: E402
@@ -27,49 +27,6 @@ from kscorpus.corpus.manifest import load_corpus  # noqa: E402
 from kscorpus.ingest.pipeline import prepare  # noqa: E402
 
 Links = list[tuple[tuple[int, ...], tuple[int, ...]]]
-
-
-def perturb(
-    texts: list[str], gold: Links, side: int, rng: random.Random, drop: int, join: int
-) -> tuple[list[str], Links]:
-    """Drop ``drop`` paragraphs of one side (0 zh, 1 en), join ``join`` pairs of its neighbours,
-    and carry the gold along: links that a join spans merge, a link left with only the other
-    side splits into 1:0 / 0:1 links."""
-    groups = [[i] for i in sorted(rng.sample(range(len(texts)), len(texts) - drop))]
-    for _ in range(join):
-        k = rng.randrange(len(groups) - 1)
-        groups[k : k + 2] = [groups[k] + groups[k + 1]]
-    new_of = {i: n for n, g in enumerate(groups) for i in g}
-    merged: list[tuple[list[int], list[int]]] = []  # (this side, other side)
-    for link in gold:
-        mine = list(dict.fromkeys(new_of[i] for i in link[side] if i in new_of))
-        other = list(link[1 - side])
-        if not mine:
-            merged.extend(([], [o]) for o in other)
-            continue
-        hit = next((k for k, (m, _) in enumerate(merged) if set(m) & set(mine)), len(merged))
-        for m, o in merged[hit:]:
-            mine, other = list(dict.fromkeys(m + mine)), o + other
-        del merged[hit:]
-        merged.append((mine, other))
-    out = [(tuple(sorted(m)), tuple(sorted(o))) for m, o in merged]
-    return [" ".join(texts[i] for i in g) for g in groups], [x[::-1] if side else x for x in out]
-
-
-NEWS = ROOT / "tests" / "data" / "news_pairs"
-
-
-def news_pairs() -> list[tuple[str, list[str], list[str], Path]]:
-    """Each news pair with a gold file: its number, paragraphs (the non-blank lines) and gold."""
-    out = []
-    for gold in sorted((ROOT / "tests" / "gold").glob("align_news_*.tsv")):
-        n = gold.stem.rsplit("_", 1)[1]
-        zh, en = (
-            [ln.strip() for ln in (NEWS / f"{n}_{lang}.txt").read_text("utf-8").splitlines()]
-            for lang in ("zh", "en")
-        )
-        out.append((n, [p for p in zh if p], [p for p in en if p], gold))
-    return out
 
 
 def models(glossary: A.Glossary) -> dict[str, tuple[A.Glossary, float, float]]:

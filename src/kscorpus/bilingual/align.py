@@ -327,7 +327,7 @@ def anchors_en(text: str, glossary: Glossary) -> frozenset[Anchor]:
 # whole paragraphs more often than the sentence-level figures of Gale and Church assume.
 _PRIORS = {(1, 1): 0.84, (1, 0): 0.03, (0, 1): 0.03, (2, 1): 0.05, (1, 2): 0.05}
 _ANCHOR_WEIGHT = 12.0  # log-odds, in nats, that a perfect anchor overlap adds to a bead
-_WORDS_WEIGHT = 12.0  # the same for a perfect overlap of dictionary words
+_WORDS_WEIGHT = 24.0  # the same for a perfect overlap of dictionary words
 # Scraping breaks sentences across lines ("快手电商" / "了解新市场电商…"); a 2:1 or 1:2 bead that
 # joins a paragraph ending mid-sentence to the next one gets this small push, a tie-breaker.
 _REJOIN_WEIGHT = 1.0
