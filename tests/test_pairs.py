@@ -209,7 +209,8 @@ def test_link_unlink_through_the_cli(news_corpus, tmp_path):
     out = json.loads(r.stdout)
     assert _invalid("link", out) == [] and _invalid("link", out | {"x": 1})
     assert (out["zh"], out["en"], out["changed"]) == (zh, en, True)
-    assert out["links"] >= 8 and out["confidence"] > 0.8
+    assert out["links"] >= 8 and out["confidence"] > 0.8 and out["score"] >= P.PROPOSE
+    assert "warning" not in r.stderr
     assert f"linked {zh} (zh) ↔ {en} (en)" in r.stderr
     shown = run("show", zh, "--lang", "en", "--json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == en
@@ -232,6 +233,10 @@ def test_link_unlink_through_the_cli(news_corpus, tmp_path):
     r = run("unlink", en, "--json")
     assert r.exit_code == 0 and json.loads(r.stdout) == {"zh": zh, "en": en, "changed": True}
     assert _invalid("unlink", json.loads(r.stdout)) == []
+    wrong = run("link", zh, ids["02_en.txt"], "--json")  # the user's word, with a warning
+    assert wrong.exit_code == 0 and json.loads(wrong.stdout)["score"] < P.PROPOSE
+    assert f"warning: {zh} and {ids['02_en.txt']} do not look like translations" in wrong.stderr
+    assert run("unlink", zh).exit_code == 0
     assert (corpus / "manifest.toml").read_bytes() == before
     assert run("show", zh, "--lang", "en").exit_code == EXIT_NOT_FOUND
     assert (zh, en) in {(p["zh"], p["en"]) for p in _pairs(corpus, "--index", str(index))}

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from kscorpus.bilingual.pairs import PROPOSE
 from kscorpus.cli.common import (
     CorpusOpt,
     DebugOpt,
@@ -103,16 +104,26 @@ def link(
     with writing(root):  # one transaction: the manifest and the index update
         res = link_articles(root, first, second)
         _update_index(root, index_dir)
-    row = _linked_row(_open(root, index_dir), res.zh.id, res.en.id)
+    handle = _open(root, index_dir)
+    row = _linked_row(handle, res.zh.id, res.en.id)
+    score = _score(handle, res.zh.id, res.en.id)
     said = "linked" if res.changed else "already linked:"
-    _err().print(
+    err = _err()
+    err.print(
         f"kscorpus: {said} {res.zh.id} (zh) ↔ {res.en.id} (en), {row['links']} aligned "
         f"segments, mean confidence {row['confidence']}; "
         f"'kscorpus show {res.zh.id} --side-by-side' shows them",
         markup=False,
     )
+    if score is not None and score < PROPOSE:
+        err.print(
+            f"kscorpus: warning: {res.zh.id} and {res.en.id} do not look like translations of "
+            f"each other (pair score {score} < {PROPOSE}); 'kscorpus unlink {res.zh.id}' "
+            "undoes the link",
+            markup=False,
+        )
     if as_json:
-        _print_json(row | {"changed": res.changed})
+        _print_json(row | {"score": score, "changed": res.changed})
 
 
 @app.command()
@@ -152,6 +163,23 @@ def _declared(articles: list[dict[str, Any]]) -> list[tuple[str, str]]:
             if pair not in out:
                 out.append(pair)
     return out
+
+
+def _score(handle: Any, zh: str, en: str) -> float | None:
+    """The pair score of two indexed articles (None if either cannot be read), as pair
+    detection would give it."""
+    from kscorpus.bilingual.align import anchors_en, anchors_zh
+    from kscorpus.bilingual.pairs import pair_score
+    from kscorpus.bilingual.wordmatch import general
+
+    docs = handle.document(zh), handle.document(en)
+    if None in docs:
+        return None
+    lexicon = general()
+    glossary = handle.glossary()
+    glossary = glossary.with_lexicon(lexicon) if lexicon is not None else glossary
+    found = pair_score(anchors_zh(docs[0].text, glossary), anchors_en(docs[1].text, glossary))
+    return round(found.score, 3)
 
 
 def _linked_row(handle: Any, zh: str, en: str) -> dict[str, Any]:

@@ -97,8 +97,7 @@ def ingest(
     for p in report.proposed_pairs:
         err.print(
             f"kscorpus: proposed translation pair: {p['zh']} ↔ {p['en']} "
-            f"(anchor overlap {p['score']}); "
-            f'confirm with translation_of = "{p["en"]}" in {p["zh"]}\'s manifest entry',
+            f"(score {p['score']}); confirm with 'kscorpus link {p['zh']} {p['en']}'",
             markup=False,
         )
     repaired = {aid: kinds for aid, kinds in report.repairs.items() if kinds}
