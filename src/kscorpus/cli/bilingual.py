@@ -52,7 +52,7 @@ def pairs(
         rows = [_linked_row(handle, zh, en) for zh, en in _declared(handle.articles_meta())]
     else:
         best = {(p["zh"], p["en"]) for p in handle.meta.get("proposed_pairs", [])}
-        found = handle.meta.get("pair_candidates", []) if every else handle.meta["proposed_pairs"]
+        found = handle.pair_candidates() if every else handle.meta["proposed_pairs"]
         rows = [
             p | {"status": "proposed" if (p["zh"], p["en"]) in best else "candidate"}
             for p in sorted(found, key=lambda p: -p["score"])

@@ -50,6 +50,7 @@ ARTICLES = "articles.json"  # per-article summaries: read only by commands that 
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
+PAIRS = "pairs.json"  # every candidate pair scored above the threshold (``bilingual.pairs``)
 ANCHORS_VERSION = b"anchors 2"  # 2: dictionary words and lengths (pair detection for any text)
 MANIFEST_CACHE = ".manifest.json"  # the corpus manifest as last parsed (see ``load_corpus``)
 # Articles to index up to which an update segments with the previous generation's compiled
@@ -197,6 +198,16 @@ class IndexHandle:
             except (OSError, ValueError) as e:
                 raise damaged(self.path, f"cannot read {ARTICLES}: {e}") from None
         return self._articles_meta
+
+    def pair_candidates(self) -> list[dict[str, Any]]:
+        """Every candidate translation pair the build scored above the threshold (the
+        proposals are the best of them, in ``meta``); read only by who asks."""
+        try:
+            return json.loads((self.path / PAIRS).read_text("utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as e:
+            raise damaged(self.path, f"cannot read {PAIRS}: {e}") from None
 
     def article_ids(self) -> list[str]:
         return [a["id"] for a in self.articles_meta()]
@@ -478,9 +489,10 @@ def build(
             reuse = None
             if old:  # pairs of an article whose text or candidacy changed are found anew
                 moved = {a.id for a in todo} | gone | (candidates ^ set(stored))
-                reuse = (old.meta.get("pair_candidates", []), moved)
+                reuse = (old.pair_candidates(), moved)
             found = _propose_pairs(corpus, anchors, reuse)
             proposals = one_to_one(found)
+            write_atomic(tmp / PAIRS, json.dumps(found, ensure_ascii=False))
             ordered = [summaries[a.id] for a in corpus.articles if a.id in summaries]
             meta = {
                 "articles": len(ordered),
@@ -488,7 +500,6 @@ def build(
                 "tokens": sum(a["tokens"] for a in ordered),
                 "stats": _live_stats(ordered),
                 "proposed_pairs": proposals,
-                "pair_candidates": found,
                 "skipped": skipped,
             }
             _write_meta(tmp, corpus, meta, ordered)
