@@ -62,19 +62,21 @@ def test_pair_score_worked_by_hand():
     assert (few.words, few.anchors) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
     share = 0.4 * 3 / 8
     assert few.score == pytest.approx(few.length * ((1 - share) * 2 / 3 + share * 2 / 3))
-    bare = P.pair_score([("w", "court"), ("chars", 10)], [("w", "court"), ("chars", 33)])
+    bare = P.pair_score([("words", "court"), ("chars", 10)], [("words", "court"), ("chars", 33)])
     assert bare.score == pytest.approx(1.0)  # no numbers or names: judged on words alone
 
 
 # random articles: anchors from a small alphabet, so that they are shared often
 ANCHOR = st.one_of(
-    st.tuples(st.just("w"), st.sampled_from("abcdefghij")),
     st.tuples(st.just("num"), st.sampled_from([3.0, 2021.0, 150.0, 1.5e6])),
     st.tuples(st.sampled_from(["pct", "date", "latin", "term"]), st.integers(0, 6)),
 )
 ARTICLE = st.builds(
-    lambda anchors, chars: frozenset({*anchors, ("chars", chars)}),
-    st.frozensets(ANCHOR, max_size=12),
+    lambda anchors, words, chars: frozenset(
+        {*anchors, ("chars", chars), *([("words", " ".join(sorted(words)))] if words else [])}
+    ),
+    st.frozensets(ANCHOR, max_size=8),
+    st.frozensets(st.sampled_from("abcdefghij"), max_size=6),
     st.integers(1, 60),
 )
 SIDE = st.dictionaries(st.text("abc", min_size=1, max_size=2), ARTICLE, max_size=7)
@@ -86,7 +88,9 @@ def _brute_force(zh, en, compatible=lambda z, e: True):
     out = []
     for z, a in zh.items():
         for e, b in en.items():
-            shared = {x for x in a & b if x[0] != "chars" and P.specificity(x) >= 1}
+            words = [set(v.split()) for x in (a, b) for k, v in x if k == "words"]
+            shared = {x for x in a & b if x[0] not in ("chars", "words") and P.specificity(x) >= 1}
+            shared |= set.intersection(*words) if len(words) == 2 else set()
             s = P.pair_score(a, b)
             if shared and compatible(z, e) and s.score >= P.PROPOSE:
                 out.append((z, e, round(s.score, 3)))
@@ -116,8 +120,8 @@ def test_candidates_find_what_scoring_every_pair_finds(zh, en):
 
 
 def test_incompatible_articles_never_pair():
-    a = frozenset({("w", "x"), ("num", 150.0), ("chars", 10)})
-    b = frozenset({("w", "x"), ("num", 150.0), ("chars", 33)})
+    a = frozenset({("words", "x"), ("num", 150.0), ("chars", 10)})
+    b = frozenset({("words", "x"), ("num", 150.0), ("chars", 33)})
     assert [p["zh"] for p in P.Detector({"z": a}, {"e": b}).pairs()] == ["z"]
     assert P.Detector({"z": a}, {"e": b}, lambda z, e: False).pairs() == []
 

@@ -299,13 +299,18 @@ def latin_tokens(text: str) -> list[str]:
     ]
 
 
+def _words(stems: frozenset[str]) -> list[Anchor]:
+    return [("words", " ".join(sorted(stems)))] if stems else []
+
+
 def anchors_zh(text: str, glossary: Glossary) -> frozenset[Anchor]:
     """Everything in a Chinese text that its English translation is likely to carry over:
     quantities, Latin tokens, glossary terms (``("term", concept)``), the English stems of its
-    dictionary words (``("w", stem)``), and its length (``("chars", n)``, characters without
-    white space), which pair detection compares and alignment leaves aside."""
+    dictionary words (``("words", "stem stem …")``, one string, sorted: a set of anchors a word
+    would take ten times the room), and its length (``("chars", n)``, characters without white
+    space), which pair detection compares and alignment leaves aside."""
     terms = (("term", c) for c in glossary.concepts_zh(text))
-    words = (("w", s) for s in glossary.words.zh_keys(text))
+    words = _words(glossary.words.zh_keys(text))
     size = ("chars", len("".join(text.split())))
     latin = (("latin", t) for t in latin_tokens(text))
     return frozenset([*quantities(text), *latin, *terms, *words, size])
@@ -314,7 +319,7 @@ def anchors_zh(text: str, glossary: Glossary) -> frozenset[Anchor]:
 def anchors_en(text: str, glossary: Glossary) -> frozenset[Anchor]:
     """The English counterpart of :func:`anchors_zh` (length: white space runs count one)."""
     terms = (("term", c) for c in glossary.concepts_en(text))
-    words = (("w", s) for s in glossary.words.en_keys(_en_key(text)))
+    words = _words(glossary.words.en_keys(_en_key(text)))
     size = ("chars", len(" ".join(text.split())))
     latin = (("latin", t) for t in latin_tokens(text))
     return frozenset([*quantities(text), *latin, *terms, *words, size])
@@ -493,10 +498,14 @@ def _estimate(zh: list[_Para], en: list[_Para], links: list[Link] | None) -> _Mo
 
 
 def _para(text: str, anchors: frozenset[Anchor]) -> _Para:
-    """A paragraph as the DP sees it: its length is the ``("chars", n)`` anchor's."""
+    """A paragraph as the DP sees it: its length is the ``("chars", n)`` anchor's, each of its
+    dictionary words an anchor ``("w", stem)`` of its own."""
     size = next(v for k, v in anchors if k == "chars")
-    rest = frozenset(x for x in anchors if x[0] != "chars")
-    return _Para(size, rest, text.rstrip().endswith(_SENTENCE_END))
+    words = next((v.split() for k, v in anchors if k == "words"), [])
+    rest = {x for x in anchors if x[0] not in ("chars", "words")}
+    return _Para(
+        size, frozenset(rest | {("w", w) for w in words}), text.rstrip().endswith(_SENTENCE_END)
+    )
 
 
 def align(zh_paras: Sequence[str], en_paras: Sequence[str], glossary: Glossary) -> list[Link]:

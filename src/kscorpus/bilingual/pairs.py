@@ -54,26 +54,27 @@ def specificity(anchor: Anchor) -> float:
 class _Article(NamedTuple):
     """An article's anchors, split as the score uses them."""
 
-    words: frozenset[Any]
+    words: str  # its dictionary words' stems, space-joined (one string: 100,000 articles)
     anchors: frozenset[Anchor]
     weight: float  # total specificity of ``anchors``
     chars: int
 
 
 def _split(anchors: Anchors) -> _Article:
-    words, other, chars = set(), set(), 0
+    words, other, chars = "", set(), 0
     for kind, value in anchors:
-        if kind == "w":
-            words.add(value)
+        if kind == "words":
+            words = value
         elif kind == "chars":
             chars = value
         else:
             other.add((kind, value))
-    return _Article(frozenset(words), frozenset(other), sum(map(specificity, other)), chars)
+    return _Article(words, frozenset(other), sum(map(specificity, other)), chars)
 
 
 def _score(zh: _Article, en: _Article) -> Score:
-    w = 2 * len(zh.words & en.words) / (len(zh.words) + len(en.words) or 1)
+    zw, ew = set(zh.words.split()), set(en.words.split())
+    w = 2 * len(zw & ew) / (len(zw) + len(ew) or 1)
     total = zh.weight + en.weight
     a = 2 * sum(map(specificity, zh.anchors & en.anchors)) / total if total else 0.0
     if zh.chars and en.chars:
@@ -88,11 +89,6 @@ def _score(zh: _Article, en: _Article) -> Score:
 def pair_score(zh: Anchors, en: Anchors) -> Score:
     """How likely two whole articles translate each other, from their anchors."""
     return _score(_split(zh), _split(en))
-
-
-def _blocking(anchor: Anchor) -> bool:
-    """Anchors that can make a candidate pair: not lengths, small counts or years."""
-    return anchor[0] != "chars" and specificity(anchor) >= 1.0
 
 
 class Detector:
@@ -111,17 +107,27 @@ class Detector:
         self.en = {i: _split(a) for i, a in en.items()}
         self.compatible = compatible
         self._order = {i: n for n, i in enumerate((*zh, *en))}
-        df: dict[Anchor, list[int]] = {}  # articles with the anchor: Chinese, English
-        for n, side in enumerate((zh, en)):
-            for anchors in side.values():
-                for x in anchors:
-                    if _blocking(x):
-                        df.setdefault(x, [0, 0])[n] += 1
-        # anchors in both languages and in few articles, ranked by the pairs they would make
-        rank = {x: (z * e, repr(x)) for x, (z, e) in df.items() if z and e and z + e <= RARE}
-        # per article: its rare anchors, and the rarest of them, which it probes with
+        # articles with each word and each anchor (not small counts or years): zh, en
+        wdf: dict[str, list[int]] = {}
+        adf: dict[Anchor, list[int]] = {}
+        for n, side in enumerate((self.zh, self.en)):
+            for article in side.values():
+                for w in article.words.split():  # each once: the string is of a set
+                    wdf.setdefault(w, [0, 0])[n] += 1
+                for x in article.anchors:
+                    if specificity(x) >= 1.0:
+                        adf.setdefault(x, [0, 0])[n] += 1
+        # in both languages and in few articles: ranked by the pairs they would make
+        rare_words = {w: (z * e, w) for w, (z, e) in wdf.items() if z and e and z + e <= RARE}
+        rank = {x: (z * e, repr(x)) for x, (z, e) in adf.items() if z and e and z + e <= RARE}
+        rank.update({("w", w): r for w, r in rare_words.items()})
+        del wdf, adf
+        # per article: its rare words and anchors, and the rarest, which it probes with
         self._rare = {
-            i: {x for x in anchors if x in rank} for side in (zh, en) for i, anchors in side.items()
+            i: [("w", w) for w in a.words.split() if w in rare_words]
+            + [x for x in a.anchors if x in rank]
+            for side in (self.zh, self.en)
+            for i, a in side.items()
         }
         self._probes = {i: sorted(r, key=rank.__getitem__)[:PROBES] for i, r in self._rare.items()}
         self._postings: dict[str, dict[Anchor, list[str]]] = {"rare": {}, "probe": {}}

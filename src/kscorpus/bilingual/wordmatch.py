@@ -36,34 +36,43 @@ class WordMatch:
         self._lexicon = lexicon
         own = frozenset(x for s in self._stems.values() if s for x in s)
         self._english = own | lexicon.vocabulary if lexicon is not None else own
-        self._longest = MAX_WORD if lexicon is not None else max(map(len, self._stems), default=0)
+        words, prefixes = _index(lexicon) if lexicon is not None else (frozenset(), frozenset())
+        self._words = words | self._stems.keys()
+        self._prefixes = prefixes | {w[:n] for w in self._stems for n in range(2, len(w))}
 
     def _lookup(self, word: str) -> frozenset[str] | None:
-        """A word's stems (None: unknown, or too ambiguous), the lexicon's found once."""
+        """A known word's stems (None: too ambiguous), the lexicon's found once."""
         if word in self._stems:
             return self._stems[word]
-        if self._lexicon is None or word not in self._lexicon.zh2en:
-            return None
         stems = frozenset(t for key in self._lexicon.en(word)[:TRANSLATIONS] for t in key.split())
         found = stems if 0 < len(stems) <= MAX_SENSES else None
         self._stems[word] = found
         return found
 
     def zh_keys(self, text: str) -> frozenset[str]:
-        """The English stems the dictionary words of a Chinese ``text`` translate to."""
+        """The English stems the dictionary words of a Chinese ``text`` translate to: at each
+        place the longest known word (forward maximum matching, walking the prefixes of the
+        known words so that most places cost two look-ups)."""
         found: set[str] = set()
-        longest, lookup = self._longest, self._lookup
-        if not longest:
+        words, prefixes = self._words, self._prefixes
+        if not words:
             return frozenset()
         text = fold_width(text)
         i, n = 0, len(text)
         while i < n:
-            for size in range(min(longest, n - i), 1, -1):
-                hit = lookup(text[i : i + size])
-                if hit is not None:
-                    found |= hit
-                    i += size
+            best, size = 0, 2
+            while i + size <= n:
+                piece = text[i : i + size]
+                if piece in words:
+                    best = size
+                if piece not in prefixes:
                     break
+                size += 1
+            if best:
+                hit = self._lookup(text[i : i + best])
+                if hit:
+                    found |= hit
+                i += best
             else:
                 i += 1
         return frozenset(found)
@@ -71,6 +80,20 @@ class WordMatch:
     def en_keys(self, stems: Iterable[str]) -> frozenset[str]:
         """Those of an English text's ``stems`` that some Chinese word translates to."""
         return frozenset(s for s in stems if s in self._english)
+
+
+_INDEXES: dict[int, tuple[Any, frozenset[str], frozenset[str]]] = {}
+
+
+def _index(lexicon: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The lexicon's words of 2 to ``MAX_WORD`` characters, and their proper prefixes of two
+    or more: made once per lexicon (a build makes several ``WordMatch``es)."""
+    got = _INDEXES.get(id(lexicon))
+    if got is None or got[0] is not lexicon:
+        words = frozenset(w for w in lexicon.zh2en if 2 <= len(w) <= MAX_WORD)
+        prefixes = frozenset(w[:n] for w in words for n in range(2, len(w)))
+        got = _INDEXES[id(lexicon)] = (lexicon, words, prefixes)
+    return got[1], got[2]
 
 
 @functools.cache

@@ -51,7 +51,7 @@ LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
 PAIRS = "pairs.json"  # every candidate pair scored above the threshold (``bilingual.pairs``)
-ANCHORS_VERSION = b"anchors 2"  # 2: dictionary words and lengths (pair detection for any text)
+ANCHORS_VERSION = b"anchors 3"  # 3: dictionary words (one string) and lengths, for pair detection
 MANIFEST_CACHE = ".manifest.json"  # the corpus manifest as last parsed (see ``load_corpus``)
 # Articles to index up to which an update segments with the previous generation's compiled
 # dictionary instead of loading jieba's (see ``segment.compiled_for_indexing``).
