@@ -67,7 +67,6 @@ def test_pair_files_decode_and_have_the_stated_shape(pair):
     assert en[0] == pair["headline_en"] and zh[0] == pair["headline_zh"]
     assert 5 <= len(en) - 1 <= 9, "English body: 5 to 9 paragraphs after the headline"
     assert 250 <= sum(len(p.split()) for p in en) <= 600
-    assert abs(len(zh) - len(en)) <= 2
     assert all(re.search(r"[\u4e00-\u9fff]", p) for p in zh), "every zh paragraph has Han"
     assert not any(re.search(r"[\u4e00-\u9fff]", p) for p in en)
 
@@ -79,7 +78,7 @@ def test_gold_files_exist_for_pairs_with_splits_merges_and_drops():
     for g in GOLDS:
         for z, e in load(g):
             kinds.add((min(len(z), 2), min(len(e), 2)))
-    assert {(1, 1), (2, 1), (1, 2), (0, 1)} <= kinds
+    assert {(1, 1), (2, 1), (1, 2), (0, 1), (1, 0)} <= kinds
 
 
 def load(gold: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
