@@ -57,19 +57,7 @@ def similar(handle: IndexHandle, article_id: str, top: int = 5) -> list[Neighbou
     """
     doc, _ = find_version(handle, article_id)
     arts = handle.articles_meta()
-    docs = {d.article.id: d for a in arts if (d := handle.document(a["id"])) is not None}
-    counts = TermCounts(handle)
-    vectors = {aid: counts.weights(d) for aid, d in docs.items()}
-    glossary = handle.glossary()
-    terms = {
-        aid: (glossary.concepts_zh if d.article.lang == "zh" else glossary.concepts_en)(d.text)
-        for aid, d in docs.items()
-    }
-    term_df = Counter(c for cs in terms.values() for c in cs)
-    term_vectors = {
-        aid: {c: math.log(len(docs) / term_df[c]) for c in cs} for aid, cs in terms.items()
-    }
-    concepts = _concept_vectors(handle, docs)
+    docs, vectors, term_vectors, concepts = _vectors(handle)
     me = doc.article
     other_lang = "en" if me.lang == "zh" else "zh"
     translation = counterpart_id(arts, me.id, other_lang)
@@ -97,6 +85,34 @@ def similar(handle: IndexHandle, article_id: str, top: int = 5) -> list[Neighbou
         out.append(Neighbour(a["id"], a["lang"], a["title"], round(score, 4), why))
     out.sort(key=lambda n: (n.why != "translation", -n.score, n.id))
     return out[:top]
+
+
+Vectors = dict[str, dict[Any, float]]
+_MEMO: dict[str, tuple[dict[str, Document], Vectors, Vectors, Vectors]] = {}
+
+
+def _vectors(handle: IndexHandle) -> tuple[dict[str, Document], Vectors, Vectors, Vectors]:
+    """Every article's document and its three vectors (terms, glossary terms, concepts): made
+    once per generation (which never changes once written), so a script asking ``similar``
+    of every article does not redo them each time (most of a call's cost)."""
+    key = str(handle.path)
+    if key not in _MEMO:
+        arts = handle.articles_meta()
+        docs = {d.article.id: d for a in arts if (d := handle.document(a["id"])) is not None}
+        counts = TermCounts(handle)
+        vectors = {aid: counts.weights(d) for aid, d in docs.items()}
+        glossary = handle.glossary()
+        terms = {
+            aid: (glossary.concepts_zh if d.article.lang == "zh" else glossary.concepts_en)(d.text)
+            for aid, d in docs.items()
+        }
+        term_df = Counter(c for cs in terms.values() for c in cs)
+        term_vectors: Vectors = {
+            aid: {c: math.log(len(docs) / term_df[c]) for c in cs} for aid, cs in terms.items()
+        }
+        _MEMO.clear()  # one generation at a time
+        _MEMO[key] = docs, vectors, term_vectors, _concept_vectors(handle, docs)
+    return _MEMO[key]
 
 
 def _concept_vectors(handle: IndexHandle, docs: dict[str, Document]) -> dict[str, dict[str, float]]:
