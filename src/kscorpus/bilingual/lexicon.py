@@ -316,7 +316,7 @@ def cache_dir() -> Path:
     return Path(base or Path.home() / ".cache") / "kscorpus" / "lexicon"
 
 
-_LOADED: dict[tuple[Path, str], Lexicon] = {}
+_LOADED: dict[tuple[Path, int, int], Lexicon] = {}  # by path, size and mtime: once a process
 
 
 def load_lexicon(path: Path | None = None, cache: Path | None = None) -> Lexicon:
@@ -331,14 +331,15 @@ def load_lexicon(path: Path | None = None, cache: Path | None = None) -> Lexicon
 
     path = path or dictionary_path()
     try:
+        st = path.stat()
+        memo = (path, st.st_size, st.st_mtime_ns)
+        if memo in _LOADED:
+            return _LOADED[memo]
         raw = path.read_bytes()
     except OSError as e:
         raise KscorpusError(f"cannot read the dictionary {path}: {e.strerror}") from None
     digest = hashlib.sha256(raw).hexdigest()
     code = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, analysis.__file__)))
-    loaded = _LOADED.get((path, digest))
-    if loaded is not None:
-        return loaded
     cache = cache or cache_dir()
     cached = cache / f"cedict-f{FORMAT}-{digest[:16]}-{code.hexdigest()[:8]}.pickle"
     lexicon = _read_cache(cached)
@@ -350,7 +351,7 @@ def load_lexicon(path: Path | None = None, cache: Path | None = None) -> Lexicon
             write_atomic(cached, _dump(lexicon), durable=False)
         except OSError:
             pass  # read-only or full: compiled in memory, as now, next time too
-    _LOADED[(path, digest)] = lexicon
+    _LOADED[memo] = lexicon
     return lexicon
 
 
