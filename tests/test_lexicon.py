@@ -250,4 +250,4 @@ def test_a_plain_search_never_loads_the_lexicon(index_dir, tmp_path):
 
     assert run("信任电商") == "loaded"
     assert run("court") == "loaded"
-    # CROSS-PLACEHOLDER
+    assert run("court", "--cross") == "loaded kscorpus.bilingual.lexicon"  # the probe sees it

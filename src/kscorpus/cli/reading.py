@@ -180,8 +180,9 @@ def search(
         bool,
         typer.Option(
             "--cross",
-            help="Cross-language: also search the glossary's translations of the query's terms "
-            "and the aligned segments of translation pairs.",
+            help="Cross-language: also search the translations of the query's words (the "
+            "glossary's, else CC-CEDICT's; each word's translations count as one word) and the "
+            "aligned segments of translation pairs.",
         ),
     ] = False,
     facets: Annotated[

@@ -15,17 +15,19 @@ in Latin letters.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from kscorpus.bilingual.lexicon import MAX_WORDS, Lexicon, load_lexicon
 from kscorpus.index.analysis import tokens
-from kscorpus.ingest.segment import HAN
+from kscorpus.ingest.segment import HAN, word_frequency
 from kscorpus.study.stopwords import CHINESE_STOP_WORDS
 
 MAX_MEMBERS = 8  # translations a group keeps, best first
 MAX_RANK = 2  # a sense listed later than third is not a translation of the word (打: dozen…)
+PART = 0.5  # the weight of a word of a two-word translation (brand: 品牌, "brand name")
 MIN_EVIDENCE = 3  # aligned segments holding a word before its evidence is used
 TITLE_BOOST = 2.0  # as the query parser's
 _SYNTAX = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b\w+:(?:\"[^\"]*\"|\S+)")
@@ -44,7 +46,7 @@ def translate(
 ) -> list[Translation]:
     """The query's words (``normalized``, as ``search`` normalizes it), each with its weighted
     translations; field-qualified parts, operators and ``negative`` terms (under NOT) are
-    left out."""
+    left out, as words to translate and as translations."""
     userdict = handle.articles.schema["text"].analyzer.userdict
     plain = _SYNTAX.sub(" ", normalized)
     words = [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
@@ -53,6 +55,7 @@ def translate(
         return []
     lexicon = load_lexicon().with_glossary(handle.glossary())
     evidence = _Evidence(handle)
+    frequency = word_frequency(userdict)
     out = []
     i = 0
     while i < len(words):
@@ -61,10 +64,14 @@ def translate(
             out.extend(_from_chinese(lexicon, evidence, word))
             i += 1
             continue
-        n, got = _from_english(lexicon, evidence, words[i : i + MAX_WORDS])
+        n, got = _from_english(lexicon, evidence, words[i : i + MAX_WORDS], frequency)
         out.append(got)
         i += n
-    return [t for t in out if t.members]
+    kept = (
+        Translation(t.source, tuple(m for m in t.members if not set(m[0]) <= negative))
+        for t in out
+    )
+    return [t for t in kept if t.members]
 
 
 def query(translations: list[Translation]) -> Any:
@@ -94,23 +101,36 @@ def _from_chinese(lexicon: Lexicon, evidence: _Evidence, word: str) -> list[Tran
 
 
 def _from_english(
-    lexicon: Lexicon, evidence: _Evidence, words: list[str]
+    lexicon: Lexicon, evidence: _Evidence, words: list[str], frequency: Any
 ) -> tuple[int, Translation]:
     """The longest run at the start of ``words`` that the lexicon translates as one (how many
-    words it took), else the first word carried over unchanged."""
+    words it took), else the first word carried over unchanged. A single word also takes the
+    words of two-word translations it is part of (brand: 品牌, "brand name"), at half weight.
+    With ``frequency`` (jieba's, from the index), common words weigh more than rare ones of the
+    same rank: 品牌 over 厂牌."""
     for n in range(len(words), 0, -1):
         key = " ".join(words[:n])
         zh = lexicon.zh(key) or (lexicon.name(key) if n == 1 else ())
-        if not zh:
-            continue
-        candidates = []
+        candidates: dict[str, float] = {}
         for z in zh:
             senses = lexicon.en(z)
             rank = senses.index(key) if key in senses else 0  # a name: its first sense
             if rank <= MAX_RANK:
-                candidates.append(((z,), 1 / (1 + rank)))
-        if candidates:
-            return n, Translation(key, evidence.weigh("en", key, "zh", candidates))
+                candidates[z] = 1 / (1 + rank)
+        if n == 1:
+            for z in lexicon.part(key):
+                senses = lexicon.en(z)
+                rank = next((r for r, k in enumerate(senses) if key in k.split()), MAX_RANK + 1)
+                if rank <= MAX_RANK and z not in candidates:
+                    candidates[z] = PART / (1 + rank)
+        if not candidates:
+            continue
+        if frequency is not None:
+            logs = {z: math.log(2 + frequency(z)) for z in candidates}
+            most = max(logs.values())
+            candidates = {z: w * logs[z] / most for z, w in candidates.items()}
+        ranked = [((z,), w) for z, w in candidates.items()]
+        return n, Translation(key, evidence.weigh("en", key, "zh", ranked))
     word = words[0]
     if len(word) == 1 and word.isascii():  # the e of e-commerce, alone
         return 1, Translation(word, ())

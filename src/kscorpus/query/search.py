@@ -205,6 +205,9 @@ def search(
         translated = _cross(handle, normalized, words) if cross else None
         if translated is not None:
             parsed = wq.Or([parsed, translated])
+            excluded = _negatives(words)
+            if excluded:  # NOT holds for the translations too
+                parsed = wq.AndNot(parsed, wq.Or(excluded))
     with phase(timings, "search"):
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
@@ -336,21 +339,19 @@ def _cross(handle: IndexHandle, normalized: str, words: Any) -> Any:
     scored as one term; None when no word has any."""
     from kscorpus.query.cross import query, translate
 
-    return query(translate(handle, normalized, frozenset(_negative_terms(words))))
+    negative = frozenset(t for n in _negatives(words) for _, t in n.all_terms())
+    return query(translate(handle, normalized, negative))
 
 
-def _negative_terms(q: Any) -> set[str]:
-    """Terms under NOT (``a NOT b``): not translated."""
+def _negatives(q: Any) -> list[Any]:
+    """The parts of a query under NOT (``a NOT b``: ``b``)."""
     from whoosh import query as wq
 
     if isinstance(q, wq.Not):
-        return {t for _, t in q.query.all_terms()}
+        return [q.query]
     if isinstance(q, wq.AndNot):
-        return _negative_terms(q.a) | {t for _, t in q.b.all_terms()}
-    out: set[str] = set()
-    for child in q.children():
-        out |= _negative_terms(child)
-    return out
+        return [*_negatives(q.a), q.b]
+    return [n for child in q.children() for n in _negatives(child)]
 
 
 def _add_via_alignment(
