@@ -163,6 +163,8 @@ def _add(corpus: Path, files: list[Path]) -> dict[str, str]:
     """``kscorpus add`` through the CLI; the source file name of each new id."""
     r = runner.invoke(app, ["add", *map(str, files), "--corpus", str(corpus), "--json"])
     assert r.exit_code == 0, r.output
+    if len(files) > 2:
+        assert "proposed translation pairs in the corpus; 'kscorpus pairs' lists them" in r.stderr
     return {a["id"]: Path(a["source"]).name for a in json.loads(r.stdout)["added"]}
 
 
