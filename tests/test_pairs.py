@@ -159,9 +159,14 @@ def _answer_key() -> dict[str, str]:
         return {r["zh_file"]: r["en_file"] for r in csv.DictReader(f, delimiter="\t")}
 
 
+def _where(corpus: Path) -> list[str]:
+    """The corpus and its index (``ix`` beside it): never the user's cache directory."""
+    return ["--corpus", str(corpus), "--index", str(corpus.parent / "ix")]
+
+
 def _add(corpus: Path, files: list[Path]) -> dict[str, str]:
     """``kscorpus add`` through the CLI; the source file name of each new id."""
-    r = runner.invoke(app, ["add", *map(str, files), "--corpus", str(corpus), "--json"])
+    r = runner.invoke(app, ["add", *map(str, files), *_where(corpus), "--json"])
     assert r.exit_code == 0, r.output
     if len(files) > 2:
         assert "proposed translation pairs in the corpus; 'kscorpus pairs' lists them" in r.stderr
@@ -177,7 +182,7 @@ def news_corpus(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 
 def _pairs(corpus: Path, *args: str) -> list[dict]:
-    r = runner.invoke(app, ["pairs", "--corpus", str(corpus), "--json", *args])
+    r = runner.invoke(app, ["pairs", *_where(corpus), "--json", *args])
     assert r.exit_code == 0, r.output
     assert _invalid("pairs", json.loads(r.stdout)) == []
     return json.loads(r.stdout)["pairs"]
@@ -192,6 +197,9 @@ def test_news_pairs_are_proposed_and_nothing_else(news_corpus):
     assert [p for p in candidates if p["status"] == "proposed"] == _pairs(root)
     print(f"\nproposed {len(proposed)} of {len(key)} news pairs: {sorted(proposed)}")
     assert proposed == set(key.items())  # every one, and no wrong one (000 ↔ 001 is linked)
+    r = runner.invoke(app, ["ingest", "--rebuild", *_where(root)])
+    assert r.exit_code == 0, r.output
+    assert f"{len(key)} proposed translation pairs ('kscorpus pairs' lists them" in r.stderr
     linked = _pairs(root, "--linked")
     assert [(p["zh"], p["en"]) for p in linked] == [("000", "001")]
     assert linked[0]["links"] > 20 and linked[0]["confidence"] > 0.8
@@ -220,7 +228,7 @@ def test_link_unlink_through_the_cli(news_corpus, tmp_path):
     assert f"linked {zh} (zh) ↔ {en} (en)" in r.stderr
     shown = run("show", zh, "--lang", "en", "--json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == en
-    assert (zh, en) not in {(p["zh"], p["en"]) for p in _pairs(corpus, "--index", str(index))}
+    assert (zh, en) not in {(p["zh"], p["en"]) for p in _pairs(corpus)}
     again = json.loads(run("link", zh, en, "--json").stdout)
     assert again["changed"] is False
 
@@ -245,17 +253,17 @@ def test_link_unlink_through_the_cli(news_corpus, tmp_path):
     assert run("unlink", zh).exit_code == 0
     assert (corpus / "manifest.toml").read_bytes() == before
     assert run("show", zh, "--lang", "en").exit_code == EXIT_NOT_FOUND
-    assert (zh, en) in {(p["zh"], p["en"]) for p in _pairs(corpus, "--index", str(index))}
+    assert (zh, en) in {(p["zh"], p["en"]) for p in _pairs(corpus)}
 
 
 def test_pairs_without_candidates_explains(tmp_path):
     corpus = tmp_path / "c"
     assert runner.invoke(app, ["init", str(corpus)]).exit_code == 0
     _add(corpus, [NEWS / "01_zh.txt"])
-    r = runner.invoke(app, ["pairs", "--corpus", str(corpus)])
+    r = runner.invoke(app, ["pairs", *_where(corpus)])
     assert r.exit_code == 0 and r.stdout == ""
     assert "no proposed pairs" in r.stderr
-    r = runner.invoke(app, ["pairs", "--linked", "--corpus", str(corpus)])
+    r = runner.invoke(app, ["pairs", "--linked", *_where(corpus)])
     assert "no declared pairs; 'kscorpus link ZH EN'" in r.stderr
 
 
