@@ -40,7 +40,7 @@ def pairs(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """List proposed translation pairs, best first, or the declared ones.
+    """List proposed translation pairs, or the declared ones.
 
     Ingest compares unlinked Chinese and English articles (dictionary words, numbers, names,
     length) and proposes the pairs that look like translations, each article in one pair at
@@ -91,7 +91,7 @@ def link(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Declare two articles a translation pair and align their paragraphs.
+    """Declare two articles a translation pair and align them.
 
     Writes translation_of in both manifest entries (either order of ids works) and updates the
     index; 'kscorpus show ZH --side-by-side' then shows the alignment. An article already
@@ -135,10 +135,11 @@ def unlink(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Withdraw a translation pair: translation_of goes from both manifest entries.
+    """Withdraw a translation pair (translation_of in the manifest).
 
-    The two articles stay in the corpus; the index forgets their alignment. A later ingest
-    may propose them again ('kscorpus pairs')."""
+    translation_of goes from both manifest entries; the two articles stay in the corpus and
+    the index forgets their alignment. A later ingest may propose them again ('kscorpus
+    pairs')."""
     from kscorpus.cli.corpus import _update_index, _writable_corpus
     from kscorpus.corpus.lock import writing
     from kscorpus.corpus.manage import unlink_article
