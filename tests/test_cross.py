@@ -250,3 +250,12 @@ def test_group_is_a_whoosh_or(handle):
     assert isinstance(g, Group) and isinstance(g, wq.Or)
     found = search(handle, "brand", cross=True, facets=True)
     assert found.facets and found.total >= 2
+
+
+def test_cross_ranks_passages_by_their_words_or_translations(handle):
+    found = search(handle, "brand strategy", cross=True, passages=True, lang="zh", limit=5)
+    assert found.unit == "passage" and found.hits
+    for h in found.hits:
+        doc = handle.document(h.id)
+        text = doc.paragraph_text(h.passage)
+        assert h.lang == "zh" and ("品牌" in text or "战略" in text), text

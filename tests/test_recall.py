@@ -78,6 +78,27 @@ def test_every_han_substring_of_the_text_is_found_and_counted(handle, docs, hays
     assert total == len(holding(haystacks, han)), han
 
 
+@settings(SETTINGS, max_examples=60)
+@given(data=st.data())
+def test_every_han_substring_of_a_paragraph_is_found_by_passage_search(handle, docs, data):
+    """``--passages``: the passages index has no character fields, yet an article holding the
+    string in a paragraph yields a passage (by its words, or by the string itself); every
+    passage found by characters alone holds the string."""
+    aid = data.draw(st.sampled_from(sorted(a for a, d in docs.items() if d.article.lang == "zh")))
+    s, e = han_span(data.draw, docs[aid].text)
+    han = docs[aid].text[s:e]
+    res = search(handle, han, limit=1000, passages=True)
+    assert aid in {h.id for h in res.hits}, han
+    assert res.total == len(res.hits)  # the limit is above every count of the bundled corpus
+
+
+def test_passages_of_articles_found_by_characters_alone_hold_the_string(handle):
+    res = search(handle, "假一赔九", passages=True)
+    assert res.total >= 1 and res.hits[0].id == "000"
+    for h in res.hits:
+        assert "假一赔九" in fold(h.snippet.text), h
+
+
 @SETTINGS
 @given(data=st.data())
 def test_every_han_substring_of_a_traditional_original_is_found(handle, docs, data):

@@ -49,15 +49,13 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(H
 
 def write(cls: type, folder: Path, docs: list, commits: int, deletes: list[str]) -> object:
     folder.mkdir()
-    ix = windex.create_in(str(folder), _schemas(())[1], indexname="passages")
+    ix = windex.create_in(str(folder), _schemas(())[0], indexname="articles")
     for c in range(commits):
         w = cls(ix, limitmb=64)
-        for n, (aid, lang, text) in enumerate(docs[c::commits]):
+        for aid, lang, text in docs[c::commits]:
             w.add_document(
                 id=aid,
                 lang=lang,
-                key=f"{aid}#{c}#{n}",
-                pno=n,
                 text=text,
                 title=text,
                 text_chars=text,

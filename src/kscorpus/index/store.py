@@ -44,8 +44,9 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 9  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
-# 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields
+SCHEMA_VERSION = 10  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
+# 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields;
+# 10: no character fields in the passages index
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
@@ -90,12 +91,13 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         "lang": ID(stored=True),
         "script": ID(stored=True),
         "title": text(stored=True),
-        "title_chars": chars(),
         "event": text(),
         "publisher": text(),
         "date": ID(stored=True),
     }
-    articles = Schema(**common, text=text(), text_chars=chars(), doc=STORED)
+    # character fields in the articles index only: passages are found by their words, and by
+    # characters through their article (``query.search._char_passages``), at half the cost
+    articles = Schema(**common, title_chars=chars(), text=text(), text_chars=chars(), doc=STORED)
     passages = Schema(
         **common,
         # read back, never searched, so only stored: indexed, the key would add a term for
@@ -103,7 +105,6 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         key=STORED,
         pno=STORED,
         text=text(stored=True),
-        text_chars=chars(),
         start=STORED,
     )
     aligned = Schema(

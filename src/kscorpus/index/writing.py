@@ -129,9 +129,9 @@ def _write(
             continue
         out.repairs[article.id] = tuple(r.kind for r in doc.repairs)
         tokens = count_tokens(doc.text, plan.corpus.userdict)  # lines cached for _add
-        before = [w.lengths[name] for w in (aw, pw) for name in LENGTHS]
+        before = [w.lengths.get(name, 0) for w in (aw, pw) for name in LENGTHS]
         _add(aw, pw, doc)
-        after = [w.lengths[name] for w in (aw, pw) for name in LENGTHS]
+        after = [w.lengths.get(name, 0) for w in (aw, pw) for name in LENGTHS]
         lengths = tuple(map(sub, after, before))
         out.counts[article.id] = (len(doc.text), len(doc.paragraphs), tokens, doc.sha256, lengths)
         if article.id in plan.paired:
@@ -284,7 +284,6 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
         "lang": a.lang,
         "script": a.script,
         "title": simplify(a.title),  # indexed like the text: Simplified
-        "title_chars": simplify(a.title),  # then folded character by character
         "_stored_title": a.title,  # stored as the manifest has it: what a hit shows
         "event": a.event,
         "publisher": simplify(a.publisher),
@@ -292,6 +291,7 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
     }
     aw.add_document(
         **common,
+        title_chars=common["title"],  # folded character by character
         text=doc.text,
         text_chars=doc.text,
         doc=json.dumps(document_to_json(doc), ensure_ascii=False),
@@ -302,7 +302,6 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
             key=f"{a.id}#{pno}",
             pno=pno,
             text=doc.text[s:e],
-            text_chars=doc.text[s:e],
             start=s,
         )
 

@@ -202,12 +202,18 @@ def search(
         normalized, words = parse(q, ix.schema, handle.convertible())
         strings = _strings(normalized, ix.schema)
         parsed = with_chars(words, fold, strings)  # Han strings found by their characters too
+        # the passages index has no character fields: passages are ranked by their words, and
+        # those of articles found by characters alone are added after them (``_char_passages``)
+        query = words if passages else parsed
+        # with --cross, the query's words or their translations (``alike``: what passages are
+        # ranked by), NOT holding for the translations too
+        alike = words
         translated = _cross(handle, normalized, words) if cross else None
         if translated is not None:
-            parsed = wq.Or([parsed, translated])
             excluded = _negatives(words)
-            if excluded:  # NOT holds for the translations too
-                parsed = wq.AndNot(parsed, wq.Or(excluded))
+            query, parsed, alike = (
+                _or_translated(x, translated, excluded) for x in (query, parsed, words)
+            )
     with phase(timings, "search"):
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
@@ -220,26 +226,31 @@ def search(
         key = _tiebreak(s, passages)
         if translated is not None and flt is not None and not facets:  # groups rank here only
             only = {d for i in admitted for d in term_ids(s, "id", i)}
-            ranked = rank(s, parsed, limit, only=only, tiebreak=key)
+            ranked = rank(s, query, limit, only=only, tiebreak=key)
         else:
-            ranked = None if flt or facets else rank(s, parsed, limit, tiebreak=key)
+            ranked = None if flt or facets else rank(s, query, limit, tiebreak=key)
         matched: set[str] = set()
         if ranked is not None:
             top, total = ranked
             found: list[Any] = [_Found(s.stored_fields(d), score) for d, score in top]
         else:
-            results, found = _whoosh_ranked(s, parsed, limit, key, flt, facets)
-            ids = None if flt or facets else match_ids(s, parsed)
+            results, found = _whoosh_ranked(s, query, limit, key, flt, facets)
+            ids = None if flt or facets else match_ids(s, query)
             total = len(results) if ids is None else len(ids)
             matched = set(results.groups("id")) if facets else set()
         # Whoosh's ``simplify`` (wildcards expanded) fails on the characters' AndMaybe nodes
-        terms = _positive_terms(with_chars(words.simplify(s.reader()), fold, strings))
+        widened = with_chars(words.simplify(s.reader()), fold, strings)
+        terms = _positive_terms(widened)
         if translated is not None:
             terms |= _positive_terms(translated)
         if passages:
+            extra = _char_passages(handle, alike, widened, flt)
+            found += extra[: max(0, limit - len(found))]
+            total += len(extra)
+            matched |= {f["id"] for f in extra}
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
         else:
-            best = _best_passages(handle, parsed, [f["id"] for f in found])
+            best = _best_passages(handle, alike, [f["id"] for f in found])
             chosen = [best.get(f["id"]) or _fallback_passage(handle, f["id"], terms) for f in found]
     with phase(timings, "highlight"):
         hits = [
@@ -341,6 +352,14 @@ def _cross(handle: IndexHandle, normalized: str, words: Any) -> Any:
 
     negative = frozenset(t for n in _negatives(words) for _, t in n.all_terms())
     return query(translate(handle, normalized, negative))
+
+
+def _or_translated(q: Any, translated: Any, excluded: list[Any]) -> Any:
+    """``q`` or its translation, but none of ``excluded`` (the parts under NOT)."""
+    from whoosh import query as wq
+
+    both = wq.Or([q, translated])
+    return wq.AndNot(both, wq.Or(excluded)) if excluded else both
 
 
 def _negatives(q: Any) -> list[Any]:
@@ -449,6 +468,45 @@ def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str
     return best
 
 
+def _char_passages(handle: IndexHandle, words: Any, widened: Any, flt: Any) -> list[_Found]:
+    """The passages of articles that the query matches (by characters) but none of whose
+    passages it matches by words: each paragraph holding one of the query's Han strings, in
+    the order of their articles' scores, after every passage found by its words (characters
+    rank below words)."""
+    from kscorpus.query.ranking import rank
+
+    ps = handle.searcher("passages")
+    column = ps.reader().column_reader("id") if ps.doc_count_all() else []
+    by_words = {column[d] for d in _matching(ps, words, None)}
+    s = handle.searcher("articles")
+    ids = s.reader().column_reader("id") if s.doc_count_all() else []
+    only = {d for d in _matching(s, widened, flt) if ids[d] not in by_words}
+    if not only:
+        return []
+    strings = _positive_terms(widened, CHAR_FIELDS)
+    ranked = rank(s, widened, len(only), only=only, tiebreak=_tiebreak(s, False))
+    order = ranked[0] if ranked is not None else [(d, 0.0) for d in sorted(only)]
+    out = []
+    for d, score in order:
+        fields = s.stored_fields(d)
+        doc = handle.document(fields["id"])
+        for pno, (start, _) in enumerate(doc.paragraphs if doc else ()):
+            text = doc.paragraph_text(pno)  # type: ignore[union-attr]
+            if match_spans(text, strings):
+                out.append(_Found(fields | {"pno": pno, "text": text, "start": start}, score))
+    return out
+
+
+def _matching(s: Any, q: Any, flt: Any) -> set[int]:
+    """The documents matching ``q`` and the filter."""
+    from kscorpus.query.ranking import match_ids
+
+    ids = match_ids(s, q)
+    if ids is None:
+        return set(s.search(q, limit=None, filter=flt).docs())
+    return ids if flt is None else ids & (match_ids(s, flt) or set())
+
+
 def _fallback_passage(handle: IndexHandle, article_id: str, terms: set[str]) -> Passage:
     """The article matched as a whole (terms spread over paragraphs, or only its title):
     show the paragraph with the most matching terms, else the first."""
@@ -463,8 +521,8 @@ def _fallback_passage(handle: IndexHandle, article_id: str, terms: set[str]) -> 
     return -neg, doc.paragraph_text(-neg), doc.paragraphs[-neg][0]
 
 
-def _positive_terms(q: Any) -> set[str]:
-    """Words the query looks for in text fields (not under NOT), for highlighting."""
+def _positive_terms(q: Any, fields: tuple[str, ...] = TEXT_FIELDS + CHAR_FIELDS) -> set[str]:
+    """Words the query looks for in ``fields`` (not under NOT), for highlighting."""
     from whoosh import query as wq
 
     from kscorpus.index.hanchars import joined
@@ -472,18 +530,18 @@ def _positive_terms(q: Any) -> set[str]:
     if isinstance(q, wq.Not):
         return set()
     if isinstance(q, (wq.AndNot, wq.AndMaybe)):  # AndMaybe: a Han string, not its words apart
-        return _positive_terms(q.a)
+        return _positive_terms(q.a, fields)
     if isinstance(q, wq.Term):
-        return {q.text} if q.fieldname in TEXT_FIELDS + CHAR_FIELDS else set()
+        return {q.text} if q.fieldname in fields else set()
     if isinstance(q, wq.Phrase):
         if q.fieldname in CHAR_FIELDS:  # a Han string's overlapping bigrams
-            return {joined(q.words)}
-        if q.fieldname not in TEXT_FIELDS:
+            return {joined(q.words)} if q.fieldname in fields else set()
+        if q.fieldname not in fields:
             return set()
         # a Chinese phrase is highlighted as one string, not as its (often one-character) words
         joined = "".join(q.words)
         return {joined} if HAN.fullmatch(joined) else set(q.words)
     out: set[str] = set()
     for child in q.children():
-        out |= _positive_terms(child)
+        out |= _positive_terms(child, fields)
     return out
