@@ -5,10 +5,10 @@ The translation is the manifest's link where there is one. Otherwise an article 
 language is taken for the translation when the two are each other's nearest across languages
 and close enough that only a translation is: their concept cosine at least ``TRANSLATION``, or
 at least ``TRANSLATION_WITH_NUMBERS`` with most of their numbers, amounts and dates in common
-(``align.anchor_overlap`` ≥ ``SHARED_NUMBERS``). On 21 news pairs outside the glossary's domain
-a translation's concept cosine was 0.26–0.44 and its number overlap 0.67–1.0 (or none: four
-pairs hold no digit), while a report on the same event that is no translation reached 0.25 and
-0.12, and an unrelated article 0.10.
+(the anchors part of ``pairs.pair_score`` ≥ ``SHARED_NUMBERS``). On 21 news pairs outside the
+glossary's domain a translation's concept cosine was 0.26–0.44 and its number overlap 0.67–1.0
+(or none: four pairs hold no digit), while a report on the same event that is no translation
+reached 0.25 and 0.12, and an unrelated article 0.10.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from kscorpus.study.keywords import TermCounts
 _LINKED = {(1, 1), (1, 2), (2, 1)}
 TRANSLATION = 0.3  # concept cosine that alone says "translation"
 TRANSLATION_WITH_NUMBERS = 0.2  # ... with most numbers shared
-SHARED_NUMBERS = 0.5  # ``anchor_overlap`` of numbers, amounts, dates and Latin names
+SHARED_NUMBERS = 0.5  # weighted overlap of numbers, amounts, dates, Latin names (pair_score)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,8 @@ def _unlinked_translation(
 ) -> str | None:
     """The article of ``lang`` that translates ``me`` though no link says so (see the module),
     or None."""
-    from kscorpus.bilingual.align import Glossary, anchor_overlap, anchors_en, anchors_zh
+    from kscorpus.bilingual.align import Glossary, anchors_en, anchors_zh
+    from kscorpus.bilingual.pairs import pair_score
 
     def nearest(aid: str, among: str) -> tuple[float, str] | None:
         """The closest article of language ``among`` by concepts (ties: the smaller id)."""
@@ -166,7 +167,9 @@ def _unlinked_translation(
         aid: (anchors_zh if docs[aid].article.lang == "zh" else anchors_en)(docs[aid].text, none)
         for aid in (me, other)
     }
-    return other if anchor_overlap(anchors[me], anchors[other]) >= SHARED_NUMBERS else None
+    # the weighted overlap of numbers, dates and names (pair detection's "anchors" part)
+    shared = pair_score(anchors[me], anchors[other]).anchors
+    return other if shared >= SHARED_NUMBERS else None
 
 
 def _alignment_score(handle: IndexHandle, a: Document, b: Document) -> float | None:
