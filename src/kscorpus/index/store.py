@@ -738,14 +738,14 @@ def _propose_pairs(
     def compatible(z: str, e: str) -> bool:
         return not events[z] or not events[e] or events[z] == events[e]
 
-    detector = Detector(zh, en, compatible)
     if reuse is None:
-        return detector.pairs()
+        return Detector(zh, en, compatible).pairs()
     previous, changed = reuse
     found = [
         p for p in previous if p["zh"] in zh and p["en"] in en and not {p["zh"], p["en"]} & changed
     ]
-    found += detector.pairs(changed)
+    if changed & (zh.keys() | en.keys()):  # else no candidate changed: nothing to look for
+        found += Detector(zh, en, compatible).pairs(changed)
     order = {i: n for n, i in enumerate((*zh, *en))}
     return sorted(found, key=lambda p: (order[p["zh"]], order[p["en"]]))
 
