@@ -120,11 +120,12 @@ class Detector:
         # in both languages and in few articles: ranked by the pairs they would make
         rare_words = {w: (z * e, w) for w, (z, e) in wdf.items() if z and e and z + e <= RARE}
         rank = {x: (z * e, repr(x)) for x, (z, e) in adf.items() if z and e and z + e <= RARE}
-        rank.update({("w", w): r for w, r in rare_words.items()})
+        keyed = {w: ("w", w) for w in rare_words}  # one key a word, shared by its articles
+        rank.update({keyed[w]: r for w, r in rare_words.items()})
         del wdf, adf
         # per article: its rare words and anchors, and the rarest, which it probes with
         self._rare = {
-            i: [("w", w) for w in a.words.split() if w in rare_words]
+            i: [keyed[w] for w in a.words.split() if w in keyed]
             + [x for x in a.anchors if x in rank]
             for side in (self.zh, self.en)
             for i, a in side.items()
