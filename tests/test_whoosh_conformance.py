@@ -52,7 +52,7 @@ def write(cls: type, folder: Path, docs: list, commits: int, deletes: list[str])
     ix = windex.create_in(str(folder), _schemas(())[0], indexname="articles")
     for c in range(commits):
         w = cls(ix, limitmb=64)
-        for n, (aid, lang, text) in enumerate(docs[c::commits]):
+        for aid, lang, text in docs[c::commits]:
             w.add_document(
                 id=aid,
                 lang=lang,
