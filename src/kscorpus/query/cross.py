@@ -68,8 +68,7 @@ def translate(
         out.append(got)
         i += n
     kept = (
-        Translation(t.source, tuple(m for m in t.members if not set(m[0]) <= negative))
-        for t in out
+        Translation(t.source, tuple(m for m in t.members if not set(m[0]) <= negative)) for t in out
     )
     return [t for t in kept if t.members]
 
