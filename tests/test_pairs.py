@@ -337,3 +337,113 @@ class LinkMachine(RuleBasedStateMachine):
 
 TestLinkMachine = LinkMachine.TestCase
 TestLinkMachine.settings = settings(max_examples=30, stateful_step_count=12, deadline=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# incremental proposals as a sequence
+
+
+# articles that often look like each other's translation: few words, the usual length ratio
+LIKELY = st.tuples(
+    st.frozensets(st.sampled_from("abcd"), min_size=1, max_size=3),
+    st.frozensets(st.sampled_from([150.0, 2.5e6, 7.0e8]), max_size=2),
+)
+
+
+def _sized(drawn: tuple, lang: str) -> frozenset:
+    words, numbers = drawn
+    chars = 10 if lang == "zh" else 33
+    return frozenset(
+        {("words", " ".join(sorted(words))), ("chars", chars), *(("num", x) for x in numbers)}
+    )
+
+
+class IncrementalMachine(RuleBasedStateMachine):
+    """Articles come, go, change their text (anchors) or event, in any order: the proposals an
+    incremental build keeps and adds (``store._propose_pairs`` with the previous candidates
+    and the changed articles) are always those of a build from scratch. Corpora stay small
+    enough that no anchor passes ``RARE`` and no article has more than ``PROBES`` rare ones, the
+    conditions under which the two are the same by design."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: dict[str, tuple[str, str]] = {}  # id → (lang, event)
+        self.anchors: dict[str, frozenset] = {}
+        self.found: list[dict] = []
+        self.changed: set[str] = set()
+        self.n = 0
+
+    def corpus(self):
+        from kscorpus.corpus.manifest import Article, Corpus
+
+        return Corpus(
+            Path("."),
+            tuple(
+                Article(i, f"{i}.txt", lang, "Hans" if lang == "zh" else "Latn", i, event=ev)
+                for i, (lang, ev) in self.articles.items()
+            ),
+        )
+
+    @rule(lang=st.sampled_from(["zh", "en"]), event=st.sampled_from(["", "", "E"]), a=LIKELY)
+    def add(self, lang, event, a):
+        if len(self.articles) >= 14:
+            return
+        aid = f"a{self.n}"
+        self.n += 1
+        self.articles[aid] = (lang, event)
+        self.anchors[aid] = _sized(a, lang)
+        self.changed.add(aid)
+
+    @rule(data=st.data())
+    def remove(self, data):
+        if self.articles:
+            aid = data.draw(st.sampled_from(sorted(self.articles)))
+            del self.articles[aid], self.anchors[aid]
+            self.changed.add(aid)
+
+    @rule(data=st.data(), a=LIKELY)
+    def edit(self, data, a):
+        if self.articles:
+            aid = data.draw(st.sampled_from(sorted(self.articles)))
+            self.anchors[aid] = _sized(a, self.articles[aid][0])
+            self.changed.add(aid)
+
+    @rule(data=st.data(), event=st.sampled_from(["", "E", "F"]))
+    def move(self, data, event):
+        if self.articles:
+            aid = data.draw(st.sampled_from(sorted(self.articles)))
+            self.articles[aid] = (self.articles[aid][0], event)
+            self.changed.add(aid)
+
+    @rule()
+    def ingest(self):
+        from kscorpus.index.store import _propose_pairs
+
+        corpus = self.corpus()
+        updated = _propose_pairs(corpus, self.anchors, (self.found, self.changed))
+        assert updated == _propose_pairs(corpus, self.anchors)
+        self.found, self.changed = updated, set()
+
+    @invariant()
+    def proposals_are_a_matching_of_candidates(self):
+        kept = P.one_to_one(self.found)
+        ends = [x for p in kept for x in (p["zh"], p["en"])]
+        assert len(ends) == len(set(ends))
+
+
+def test_the_incremental_machine_sees_proposals():
+    """Not vacuous: its articles do pair (a corpus of one zh and one en sharing everything)."""
+    from kscorpus.corpus.manifest import Article, Corpus
+    from kscorpus.index.store import _propose_pairs
+
+    a = ({"a", "b"}, {150.0})
+    corpus = Corpus(
+        Path("."),
+        (Article("z", "z.txt", "zh", "Hans", "z"), Article("e", "e.txt", "en", "Latn", "e")),
+    )
+    found = _propose_pairs(corpus, {"z": _sized(a, "zh"), "e": _sized(a, "en")})
+    assert [(p["zh"], p["en"], p["score"]) for p in found] == [("z", "e", 1.0)]
+
+
+TestIncrementalMachine = IncrementalMachine.TestCase
+TestIncrementalMachine.settings = settings(max_examples=60, stateful_step_count=20, deadline=None)
