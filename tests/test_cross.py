@@ -113,6 +113,9 @@ def test_translations_of_the_bundled_corpus(handle):
     renderings = handle.glossary().en_for("信任电商")  # trust / trustworthy e-commerce
     assert {m for m, _ in trust.members} == {tuple(latin_terms(r)) for r in renderings}
     assert cross.translate(handle, "的 了") == []
+    # operators, fields and wildcards are syntax, not words
+    assert [t.source for t in cross.translate(handle, "cour* OR id:003 AND 品?")] == []
+    assert [t.source for t in cross.translate(handle, 'title:法院 "court of law"')] == ["court law"]
 
 
 def test_evidence_from_aligned_segments_weighs_translations(handle):

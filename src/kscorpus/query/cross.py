@@ -30,7 +30,10 @@ MAX_RANK = 2  # a sense listed later than third is not a translation of the word
 PART = 0.5  # the weight of a word of a two-word translation (brand: 品牌, "brand name")
 MIN_EVIDENCE = 3  # aligned segments holding a word before its evidence is used
 TITLE_BOOST = 2.0  # as the query parser's
-_SYNTAX = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b\w+:(?:\"[^\"]*\"|\S+)")
+# operators, field-qualified parts (id:003) and wildcards (cour*): not words to translate
+_SYNTAX = re.compile(
+    r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b\w+:(?:\"[^\"]*\"|\S+)|[^\s\"()]*[*?][^\s\"()]*"
+)
 
 
 @dataclass(frozen=True)
