@@ -113,6 +113,9 @@ def test_translations_of_the_bundled_corpus(handle):
     renderings = handle.glossary().en_for("信任电商")  # trust / trustworthy e-commerce
     assert {m for m, _ in trust.members} == {tuple(latin_terms(r)) for r in renderings}
     assert cross.translate(handle, "的 了") == []
+    dated = cross.translate(handle, "2022年5月13日 大会")
+    assert [t.source for t in dated] == ["2022", "5", "13", "大会"]  # 年, 月, 日 not translated
+    assert [t.members for t in dated[:3]] == [(((n,), 1.0),) for n in ("2022", "5", "13")]
     # operators, fields and wildcards are syntax, not words
     assert [t.source for t in cross.translate(handle, "cour* OR id:003 AND 品?")] == []
     assert [t.source for t in cross.translate(handle, 'title:法院 "court of law"')] == ["court law"]

@@ -30,6 +30,8 @@ MAX_RANK = 2  # a sense listed later than third is not a translation of the word
 PART = 0.5  # the weight of a word of a two-word translation (brand: 品牌, "brand name")
 MIN_EVIDENCE = 3  # aligned segments holding a word before its evidence is used
 TITLE_BOOST = 2.0  # as the query parser's
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_UNITS = frozenset("年月日号时点分秒岁%")  # after a number: part of a date, time, age or amount
 # operators, field-qualified parts (id:003) and wildcards (cour*): not words to translate
 _SYNTAX = re.compile(
     r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b\w+:(?:\"[^\"]*\"|\S+)|[^\s\"()]*[*?][^\s\"()]*"
@@ -52,8 +54,10 @@ def translate(
     left out, as words to translate and as translations."""
     userdict = handle.articles.schema["text"].analyzer.userdict
     plain = _SYNTAX.sub(" ", normalized)
-    words = [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
-    words = [w for w in dict.fromkeys(words) if w not in negative and w not in CHINESE_STOP_WORDS]
+    found = [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
+    # 2024年5月13日: the numbers carry over, the units are no words to translate
+    found = [w for k, w in enumerate(found) if not (w in _UNITS and k and found[k - 1].isdigit())]
+    words = [w for w in dict.fromkeys(found) if w not in negative and w not in CHINESE_STOP_WORDS]
     if not words:
         return []
     lexicon = load_lexicon().with_glossary(handle.glossary())
@@ -109,7 +113,9 @@ def _from_english(
     words it took), else the first word carried over unchanged. A single word also takes the
     words of two-word translations it is part of (brand: 品牌, "brand name"), at half weight.
     With ``frequency`` (jieba's, from the index), common words weigh more than rare ones of the
-    same rank: 品牌 over 厂牌."""
+    same rank: 品牌 over 厂牌. A number carries over as it is (5, not 五)."""
+    if _NUMBER.fullmatch(words[0]):
+        return 1, Translation(words[0], (((words[0],), 1.0),))
     for n in range(len(words), 0, -1):
         key = " ".join(words[:n])
         zh = lexicon.zh(key) or (lexicon.name(key) if n == 1 else ())
