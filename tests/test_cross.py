@@ -265,3 +265,25 @@ def test_cross_ranks_passages_by_their_words_or_translations(handle):
         doc = handle.document(h.id)
         text = doc.paragraph_text(h.passage)
         assert h.lang == "zh" and ("品牌" in text or "战略" in text), text
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["brand strategy trust conference", "快品牌 战略 NOT 磁力引擎", "brand OR 战略", "bran* 战略"],
+)
+def test_the_top_n_of_a_cross_query_do_not_depend_on_n(handle, q):
+    """Groups rank on ``rank``'s path whatever the query's shape (ANDs of many parts, NOT),
+    so asking for fewer hits gives the first of the same list (Whoosh's own path, which a
+    wildcard still takes, is checked too)."""
+    for lang in ("zh", "en", None):
+        every = [(h.id, h.score) for h in search(handle, q, limit=10, lang=lang, cross=True).hits]
+        for n in (1, 2, 3):
+            got = [(h.id, h.score) for h in search(handle, q, limit=n, lang=lang, cross=True).hits]
+            assert got == every[:n], (lang, n)
+
+
+def test_a_long_cross_query_ranks_its_groups_itself(handle):
+    from kscorpus.query.cross import query, translate
+
+    translated = query(translate(handle, "brand strategy trust conference"))
+    assert rank(handle.searcher("articles"), translated, 3) is not None
