@@ -113,6 +113,9 @@ def test_translations_of_the_bundled_corpus(handle):
     renderings = handle.glossary().en_for("信任电商")  # trust / trustworthy e-commerce
     assert {m for m, _ in trust.members} == {tuple(latin_terms(r)) for r in renderings}
     assert cross.translate(handle, "的 了") == []
+    # a Chinese translation is cut as the index cuts text: a phrase where it is several words
+    (appeal,) = cross.translate(handle, "appeals court")
+    assert appeal.source == "appeal court" and (("上诉", "法院"), 1.0) in appeal.members
     dated = cross.translate(handle, "2022年5月13日 大会")
     assert [t.source for t in dated] == ["2022", "5", "13", "大会"]  # 年, 月, 日 not translated
     assert [t.members for t in dated[:3]] == [(((n,), 1.0),) for n in ("2022", "5", "13")]
@@ -126,8 +129,8 @@ def test_evidence_from_aligned_segments_weighs_translations(handle):
     / (segments holding the word + 1), the best 1.0: counted here from the stored segments'
     text, not through the index's posting lists."""
     candidates = [(("战略",), 0.2), (("策略",), 1.0), (("品牌",), 0.5), (("没有的词",), 1.0)]
-    got = cross._Evidence(handle).weigh("en", "strategi", "zh", candidates)
     ud = handle.articles.schema["text"].analyzer.userdict
+    got = cross._Evidence(handle, ud).weigh("en", "strategi", "zh", candidates)
     words = [
         ({t for t, *_ in tokens(s["en"], ud)}, {t for t, *_ in tokens(s["zh"], ud)})
         for s in handle.segments("000", "001")
@@ -139,7 +142,7 @@ def test_evidence_from_aligned_segments_weighs_translations(handle):
     assert dict(got) == pytest.approx({c: v / top for c, v in raw.items()})
     assert got[0] == (("战略",), 1.0)  # the evidence overrules the priors
     # a word of no aligned segment keeps its priors, scaled to the best
-    assert cross._Evidence(handle).weigh("en", "zebra", "zh", candidates[:2]) == (
+    assert cross._Evidence(handle, ud).weigh("en", "zebra", "zh", candidates[:2]) == (
         (("策略",), 1.0),
         (("战略",), 0.2),
     )

@@ -61,7 +61,7 @@ def translate(
     if not words:
         return []
     lexicon = load_lexicon().with_glossary(handle.glossary())
-    evidence = _Evidence(handle)
+    evidence = _Evidence(handle, userdict)
     frequency = word_frequency(userdict)
     out = []
     i = 0
@@ -74,10 +74,23 @@ def translate(
         n, got = _from_english(lexicon, evidence, words[i : i + MAX_WORDS], frequency)
         out.append(got)
         i += n
-    kept = (
-        Translation(t.source, tuple(m for m in t.members if not set(m[0]) <= negative)) for t in out
-    )
+    kept = (Translation(t.source, _as_indexed(t.members, negative, userdict)) for t in out)
     return [t for t in kept if t.members]
+
+
+def _as_indexed(
+    members: tuple[tuple[tuple[str, ...], float], ...], negative: frozenset[str], userdict: Any
+) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """Members as the index has them: a Chinese word cut as the index cuts text (上诉法院 is
+    上诉 法院 there, so a phrase of the two), none that is under NOT."""
+    out = []
+    for words, weight in members:
+        if set(words) <= negative:
+            continue
+        if len(words) == 1 and HAN.search(words[0]):
+            words = tuple(t for t, *_ in tokens(words[0], userdict, subwords=False, fast=True))
+        out.append((words, weight))
+    return tuple(out)
 
 
 def query(translations: list[Translation]) -> Any:
@@ -150,11 +163,15 @@ class _Evidence:
     p(translation | word) estimated from the pairs holding the word, the dictionary's weight as
     a prior worth one pair."""
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: Any, userdict: Any) -> None:
         self.searcher = handle.searcher("aligned")
+        self.userdict = userdict
 
     def segments(self, field: str, words: tuple[str, ...]) -> set[int]:
+        """The aligned segments holding ``words`` (a Chinese word cut as the index cuts it)."""
         from kscorpus.query.ranking import match_ids, term_ids
+
+        words = _as_indexed(((words, 1.0),), frozenset(), self.userdict)[0][0]
 
         if len(words) == 1:
             return term_ids(self.searcher, field, words[0])
