@@ -113,6 +113,15 @@ def test_translations_of_the_bundled_corpus(handle):
     renderings = handle.glossary().en_for("信任电商")  # trust / trustworthy e-commerce
     assert {m for m, _ in trust.members} == {tuple(latin_terms(r)) for r in renderings}
     assert cross.translate(handle, "的 了") == []
+    # a Chinese translation is cut as the index cuts text: a phrase where it is several words
+    (appeal,) = cross.translate(handle, "appeals court")
+    assert appeal.source == "appeal court" and (("上诉", "法院"), 1.0) in appeal.members
+    dated = cross.translate(handle, "2022年5月13日 大会")
+    assert [t.source for t in dated] == ["2022", "5", "13", "大会"]  # 年, 月, 日 not translated
+    assert [t.members for t in dated[:3]] == [(((n,), 1.0),) for n in ("2022", "5", "13")]
+    # operators, fields and wildcards are syntax, not words
+    assert [t.source for t in cross.translate(handle, "cour* OR id:003 AND 品?")] == []
+    assert [t.source for t in cross.translate(handle, 'title:法院 "court of law"')] == ["court law"]
 
 
 def test_evidence_from_aligned_segments_weighs_translations(handle):
@@ -120,8 +129,8 @@ def test_evidence_from_aligned_segments_weighs_translations(handle):
     / (segments holding the word + 1), the best 1.0: counted here from the stored segments'
     text, not through the index's posting lists."""
     candidates = [(("战略",), 0.2), (("策略",), 1.0), (("品牌",), 0.5), (("没有的词",), 1.0)]
-    got = cross._Evidence(handle).weigh("en", "strategi", "zh", candidates)
     ud = handle.articles.schema["text"].analyzer.userdict
+    got = cross._Evidence(handle, ud).weigh("en", "strategi", "zh", candidates)
     words = [
         ({t for t, *_ in tokens(s["en"], ud)}, {t for t, *_ in tokens(s["zh"], ud)})
         for s in handle.segments("000", "001")
@@ -133,7 +142,7 @@ def test_evidence_from_aligned_segments_weighs_translations(handle):
     assert dict(got) == pytest.approx({c: v / top for c, v in raw.items()})
     assert got[0] == (("战略",), 1.0)  # the evidence overrules the priors
     # a word of no aligned segment keeps its priors, scaled to the best
-    assert cross._Evidence(handle).weigh("en", "zebra", "zh", candidates[:2]) == (
+    assert cross._Evidence(handle, ud).weigh("en", "zebra", "zh", candidates[:2]) == (
         (("策略",), 1.0),
         (("战略",), 0.2),
     )
@@ -259,3 +268,25 @@ def test_cross_ranks_passages_by_their_words_or_translations(handle):
         doc = handle.document(h.id)
         text = doc.paragraph_text(h.passage)
         assert h.lang == "zh" and ("品牌" in text or "战略" in text), text
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["brand strategy trust conference", "快品牌 战略 NOT 磁力引擎", "brand OR 战略", "bran* 战略"],
+)
+def test_the_top_n_of_a_cross_query_do_not_depend_on_n(handle, q):
+    """Groups rank on ``rank``'s path whatever the query's shape (ANDs of many parts, NOT),
+    so asking for fewer hits gives the first of the same list (Whoosh's own path, which a
+    wildcard still takes, is checked too)."""
+    for lang in ("zh", "en", None):
+        every = [(h.id, h.score) for h in search(handle, q, limit=10, lang=lang, cross=True).hits]
+        for n in (1, 2, 3):
+            got = [(h.id, h.score) for h in search(handle, q, limit=n, lang=lang, cross=True).hits]
+            assert got == every[:n], (lang, n)
+
+
+def test_a_long_cross_query_ranks_its_groups_itself(handle):
+    from kscorpus.query.cross import query, translate
+
+    translated = query(translate(handle, "brand strategy trust conference"))
+    assert rank(handle.searcher("articles"), translated, 3) is not None

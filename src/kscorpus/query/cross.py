@@ -30,7 +30,12 @@ MAX_RANK = 2  # a sense listed later than third is not a translation of the word
 PART = 0.5  # the weight of a word of a two-word translation (brand: 品牌, "brand name")
 MIN_EVIDENCE = 3  # aligned segments holding a word before its evidence is used
 TITLE_BOOST = 2.0  # as the query parser's
-_SYNTAX = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b\w+:(?:\"[^\"]*\"|\S+)")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_UNITS = frozenset("年月日号时点分秒岁%")  # after a number: part of a date, time, age or amount
+# operators, field-qualified parts (id:003) and wildcards (cour*): not words to translate
+_SYNTAX = re.compile(
+    r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b\w+:(?:\"[^\"]*\"|\S+)|[^\s\"()]*[*?][^\s\"()]*"
+)
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,14 @@ def translate(
     left out, as words to translate and as translations."""
     userdict = handle.articles.schema["text"].analyzer.userdict
     plain = _SYNTAX.sub(" ", normalized)
-    words = [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
-    words = [w for w in dict.fromkeys(words) if w not in negative and w not in CHINESE_STOP_WORDS]
+    found = [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
+    # 2024年5月13日: the numbers carry over, the units are no words to translate
+    found = [w for k, w in enumerate(found) if not (w in _UNITS and k and found[k - 1].isdigit())]
+    words = [w for w in dict.fromkeys(found) if w not in negative and w not in CHINESE_STOP_WORDS]
     if not words:
         return []
     lexicon = load_lexicon().with_glossary(handle.glossary())
-    evidence = _Evidence(handle)
+    evidence = _Evidence(handle, userdict)
     frequency = word_frequency(userdict)
     out = []
     i = 0
@@ -67,10 +74,23 @@ def translate(
         n, got = _from_english(lexicon, evidence, words[i : i + MAX_WORDS], frequency)
         out.append(got)
         i += n
-    kept = (
-        Translation(t.source, tuple(m for m in t.members if not set(m[0]) <= negative)) for t in out
-    )
+    kept = (Translation(t.source, _as_indexed(t.members, negative, userdict)) for t in out)
     return [t for t in kept if t.members]
+
+
+def _as_indexed(
+    members: tuple[tuple[tuple[str, ...], float], ...], negative: frozenset[str], userdict: Any
+) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """Members as the index has them: a Chinese word cut as the index cuts text (上诉法院 is
+    上诉 法院 there, so a phrase of the two), none that is under NOT."""
+    out = []
+    for words, weight in members:
+        if set(words) <= negative:
+            continue
+        if len(words) == 1 and HAN.search(words[0]):
+            words = tuple(t for t, *_ in tokens(words[0], userdict, subwords=False, fast=True))
+        out.append((words, weight))
+    return tuple(out)
 
 
 def query(translations: list[Translation]) -> Any:
@@ -106,7 +126,9 @@ def _from_english(
     words it took), else the first word carried over unchanged. A single word also takes the
     words of two-word translations it is part of (brand: 品牌, "brand name"), at half weight.
     With ``frequency`` (jieba's, from the index), common words weigh more than rare ones of the
-    same rank: 品牌 over 厂牌."""
+    same rank: 品牌 over 厂牌. A number carries over as it is (5, not 五)."""
+    if _NUMBER.fullmatch(words[0]):
+        return 1, Translation(words[0], (((words[0],), 1.0),))
     for n in range(len(words), 0, -1):
         key = " ".join(words[:n])
         zh = lexicon.zh(key) or (lexicon.name(key) if n == 1 else ())
@@ -141,11 +163,15 @@ class _Evidence:
     p(translation | word) estimated from the pairs holding the word, the dictionary's weight as
     a prior worth one pair."""
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: Any, userdict: Any) -> None:
         self.searcher = handle.searcher("aligned")
+        self.userdict = userdict
 
     def segments(self, field: str, words: tuple[str, ...]) -> set[int]:
+        """The aligned segments holding ``words`` (a Chinese word cut as the index cuts it)."""
         from kscorpus.query.ranking import match_ids, term_ids
+
+        words = _as_indexed(((words, 1.0),), frozenset(), self.userdict)[0][0]
 
         if len(words) == 1:
             return term_ids(self.searcher, field, words[0])

@@ -121,9 +121,15 @@ def _has_group(q: Any) -> bool:
     return isinstance(q, Group) or any(_has_group(c) for c in getattr(q, "subqueries", ()))
 
 
-def _simple(q: Any) -> bool:
+def _simple(q: Any, cross: bool | None = None) -> bool:
+    """Whether ``rank`` scores ``q`` itself. A query holding a group (``cross``) is Whoosh's
+    to no one (Whoosh would score a group as a plain OR): its ANDs and ORs may then have any
+    number of parts, added in Whoosh's binary tree order, and ``a ANDNOT b`` is ``a``'s
+    documents without ``b``'s."""
     from whoosh import query as wq
 
+    if cross is None:
+        cross = _has_group(q)
     if isinstance(q, Group):
         return all(type(m) in (wq.Term, wq.Phrase) for m in q.subqueries)
     if type(q) is wq.Term:
@@ -131,12 +137,14 @@ def _simple(q: Any) -> bool:
     if type(q) is wq.Phrase:
         return q.slop == 1 and len(q.words) >= 2
     if type(q) is wq.AndMaybe:  # the first part's documents, the second's score added
-        return q.boost == 1.0 and _simple(q.a) and _simple(q.b)
+        return q.boost == 1.0 and _simple(q.a, cross) and _simple(q.b, cross)
+    if type(q) is wq.AndNot:
+        return cross and q.boost == 1.0 and _simple(q.a, cross) and _simple(q.b, cross)
     if type(q) in (wq.And, wq.Or):
         return (
-            (len(q.subqueries) <= 2 or (type(q) is wq.Or and _has_group(q)))
+            (len(q.subqueries) <= 2 or cross)
             and not getattr(q, "scale", None)
-            and all(map(_simple, q.subqueries))
+            and all(_simple(x, cross) for x in q.subqueries)
         )
     return False
 
@@ -153,6 +161,14 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
         return _phrase_scores(sub, q, weighting, only)
     if isinstance(q, Group):
         return _group_scores(sub, q, weighting, only)
+    if type(q) is wq.AndNot:
+        kept = _scores(sub, q.a, weighting, only)
+        if kept is None:
+            return None
+        excluded = match_ids(sub, q.b)
+        if excluded is None:
+            return None
+        return {d: v for d, v in kept.items() if d not in excluded}
     subs = q.subqueries
     if type(q) is wq.AndMaybe:  # ``AndMaybeMatcher``: a's score, plus b's where b matches
         a, b = (_scores(sub, x, weighting, only) for x in subs)
@@ -163,7 +179,7 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
         return {}
     if len(subs) == 1:  # Whoosh uses the part's matcher as it is, without this node's boost
         return _scores(sub, subs[0], weighting, only)
-    if len(subs) > 2:  # an OR holding groups: Whoosh's binary tree (``make_binary_tree``)
+    if len(subs) > 2:  # in a query holding groups: Whoosh's binary tree (``make_binary_tree``)
         half = len(subs) // 2
         subs = [type(q)(subs[:half]), type(q)(subs[half:])]
     a, b = (_scores(sub, x, weighting, only) for x in subs)
@@ -312,7 +328,10 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
         parts = [match_ids(s, sub) for sub in q.subqueries]
         if any(p is None for p in parts):
             return None
-        return set.union(*parts) if type(q) is wq.Or else set.intersection(*parts)  # type: ignore[arg-type]
+        return set.union(*parts) if isinstance(q, wq.Or) else set.intersection(*parts)  # type: ignore[arg-type]
+    if type(q) is wq.AndNot:
+        a, b = match_ids(s, q.a), match_ids(s, q.b)
+        return None if a is None or b is None else a - b
     return None
 
 

@@ -259,8 +259,9 @@ def search(
         ]
     with phase(timings if cross or facets or original or parallel else None, "more"):
         if cross and not passages:
+            direct = _direct_ids(handle, query)
             hits, total = _add_via_alignment(
-                handle, words, hits, total, limit, filters, terms, width
+                handle, words, hits, total, limit, filters, terms, width, direct
             )
         counts = None
         if facets:
@@ -373,6 +374,24 @@ def _negatives(q: Any) -> list[Any]:
     return [n for child in q.children() for n in _negatives(child)]
 
 
+def _direct_ids(handle: IndexHandle, q: Any) -> Callable[[], set[str]]:
+    """The ids of the articles ``q`` matches by their own text, found when first asked."""
+    from functools import cache
+
+    from kscorpus.query.ranking import match_ids
+
+    @cache
+    def ids() -> set[str]:
+        s = handle.searcher("articles")
+        docs = match_ids(s, q)
+        if docs is None:
+            docs = set(s.search(q, limit=None).docs())
+        column = s.reader().column_reader("id")
+        return {column[d] for d in docs}
+
+    return ids
+
+
 def _add_via_alignment(
     handle: IndexHandle,
     parsed: Any,
@@ -382,9 +401,11 @@ def _add_via_alignment(
     filters: Filters | None,
     terms: set[str],
     width: int,
+    direct: Callable[[], set[str]],
 ) -> tuple[list[Hit], int]:
-    """Articles whose translation's aligned segment matches, though their own text did not:
-    the matching segment's passage on their side becomes the snippet."""
+    """Articles whose translation's aligned segment matches, though their own text did not
+    (``direct()``: the articles it matches, asked only if a segment matches): the matching
+    segment's passage on their side becomes the snippet."""
     from whoosh.qparser import MultifieldParser
 
     found = {h.id for h in hits}
@@ -395,7 +416,7 @@ def _add_via_alignment(
     for f in s.search(q, limit=None):
         for side in ("zh", "en"):
             aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
-            if aid in found or not pnos:
+            if aid in found or not pnos or aid in direct():
                 continue
             doc = handle.document(aid)
             if doc is None or (filters and not filters.admits(doc.article.to_json())):
