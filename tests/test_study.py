@@ -127,9 +127,9 @@ def test_similar_000_is_its_translation_then_the_same_event(handle, run):
     assert out.index("001") < out.index("003") < out.index("002")
 
 
-def test_similar_across_languages_goes_through_the_glossary(handle):
+def test_similar_across_languages_goes_through_shared_concepts(handle):
     found = {n.id: n for n in similar(handle, "003")}
-    assert found["001"].why == "glossary" and found["001"].score > 0
+    assert found["001"].why == "concepts" and found["001"].score > 0
 
 
 def test_unknown_id_exits_3_naming_the_known_ids(handle, index_dir):

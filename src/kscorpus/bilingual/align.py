@@ -1,12 +1,14 @@
 """Paragraph alignment of a Chinese article with its English translation.
 
-Gale–Church length-based dynamic programming, with anchors that survive translation added to
-each bead's score: numbers and amounts normalized to one value (230亿 and 23 billion are both
-2.3e10), percentages, dates and quarters, Latin tokens (GMV, ROI), and bilingual glossary terms
-(``corpus/glossary.tsv``). Length alone drifts on loose translations with dropped paragraphs;
-anchors pin it back. Confidence per link is its posterior probability (forward–backward over the
-same lattice), so a reader can tell a sure link from a guess. Nothing here imports jieba: Chinese
-terms match by substring, English terms by stemmed words, which keeps alignment fast.
+Gale–Church length-based dynamic programming, with evidence that survives translation added to
+each bead's score, as hunalign adds dictionary similarity to length: anchors (numbers and amounts
+normalized to one value, 230亿 and 23 billion both 2.3e10; percentages, dates and quarters; Latin
+tokens such as GMV; bilingual glossary terms from ``corpus/glossary.tsv``) and words that a
+dictionary translates (the glossary's and, when given, a general lexicon's; see ``wordmatch``).
+Length alone drifts on loose translations with dropped paragraphs; the evidence pins it back.
+Confidence per link is its posterior probability (forward–backward over the same lattice), so a
+reader can tell a sure link from a guess. Nothing here imports jieba: Chinese words match by
+forward maximum matching, English ones by stemmed words, which keeps alignment fast.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from kscorpus.bilingual.wordmatch import WordMatch
 from kscorpus.errors import CorpusError
 from kscorpus.index.analysis import fold_width, latin_term
 
@@ -55,8 +58,11 @@ class Glossary:
     磁引擎 are both "Magnetic Engine"), so a variant spelling on one side still meets the other.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Sequence[str]]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, Sequence[str]]], lexicon: Any = None) -> None:
         self.entries = tuple((zh, tuple(ens)) for zh, ens in entries)
+        # the words alignment and pair detection match: the glossary's, over a lexicon's
+        stems = {zh: {w for e in ens for w in _en_key(e)} for zh, ens in self.entries}
+        self.words = WordMatch(stems, lexicon)
         parent = list(range(len(self.entries)))
 
         def find(i: int) -> int:
@@ -74,6 +80,11 @@ class Glossary:
         self._en_keys = [[_en_key(e) for e in ens] for _, ens in self.entries]
         self._longest = max((len(k) for ks in self._en_keys for k in ks), default=0)
 
+    def with_lexicon(self, lexicon: Any) -> Glossary:
+        """This glossary whose word matching also knows a general lexicon's words
+        (``bilingual.lexicon.Lexicon``)."""
+        return Glossary(self.entries, lexicon)
+
     def en_for(self, zh: str) -> tuple[str, ...]:
         """English renderings of a Chinese term (Simplified), in glossary order."""
         found = (e for term, ens in self.entries if term == zh.strip() for e in ens)
@@ -84,36 +95,6 @@ class Glossary:
         key = _en_key(en)
         found = (zh for (zh, _), keys in zip(self.entries, self._en_keys) if key and key in keys)
         return tuple(dict.fromkeys(found))
-
-    def translations(self, text: str) -> tuple[str, ...]:
-        """Terms of the other language for the concepts ``text`` mentions (for cross-language
-        search): the English renderings of its Chinese terms and the Chinese terms of its
-        English phrases. Only maximal matches count: "trust e-commerce" brings 信任电商, not
-        every 电商 that "e-commerce" alone would."""
-        zh_hits = [zh for zh, _ in self.entries if zh in text]
-        zh_max = {t for t in zh_hits if not any(t != u and t in u for u in zh_hits)}
-        words = _en_key(text)
-        spans = [
-            (i, i + len(k), j)
-            for j, keys in enumerate(self._en_keys)
-            for k in keys
-            for i in range(len(words) - len(k) + 1)
-            if k and words[i : i + len(k)] == k
-        ]
-        en_max = {
-            j
-            for s, e, j in spans
-            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
-        }
-        zh_concepts = {self._concept[i] for i, (zh, _) in enumerate(self.entries) if zh in zh_max}
-        en_concepts = {self._concept[j] for j in en_max}
-        out: list[str] = []
-        for (term, ens), concept in zip(self.entries, self._concept):
-            if concept in zh_concepts:
-                out.extend(ens)
-            if concept in en_concepts:
-                out.append(term)
-        return tuple(t for t in dict.fromkeys(out) if t not in text)
 
     def concepts_zh(self, text: str) -> frozenset[int]:
         """Concepts with a Chinese term in ``text``."""
@@ -288,102 +269,30 @@ def latin_tokens(text: str) -> list[str]:
     ]
 
 
+def _words(stems: frozenset[str]) -> list[Anchor]:
+    return [("words", " ".join(sorted(stems)))] if stems else []
+
+
 def anchors_zh(text: str, glossary: Glossary) -> frozenset[Anchor]:
-    """Everything in a Chinese text that its English translation is likely to carry over."""
+    """Everything in a Chinese text that its English translation is likely to carry over:
+    quantities, Latin tokens, glossary terms (``("term", concept)``), the English stems of its
+    dictionary words (``("words", "stem stem …")``, one string, sorted: a set of anchors a word
+    would take ten times the room), and its length (``("chars", n)``, characters without white
+    space), which pair detection compares and alignment leaves aside."""
     terms = (("term", c) for c in glossary.concepts_zh(text))
-    return frozenset([*quantities(text), *(("latin", t) for t in latin_tokens(text)), *terms])
+    words = _words(glossary.words.zh_keys(text))
+    size = ("chars", len("".join(text.split())))
+    latin = (("latin", t) for t in latin_tokens(text))
+    return frozenset([*quantities(text), *latin, *terms, *words, size])
 
 
 def anchors_en(text: str, glossary: Glossary) -> frozenset[Anchor]:
-    """The English counterpart of :func:`anchors_zh`."""
+    """The English counterpart of :func:`anchors_zh` (length: white space runs count one)."""
     terms = (("term", c) for c in glossary.concepts_en(text))
-    return frozenset([*quantities(text), *(("latin", t) for t in latin_tokens(text)), *terms])
-
-
-def _dice(a: frozenset[Anchor], b: frozenset[Anchor], weight: dict[Anchor, float]) -> float:
-    """Weighted Dice overlap in [0, 1]; 0 when either side has no anchors."""
-    total = sum(weight.get(x, 0.0) for x in a) + sum(weight.get(x, 0.0) for x in b)
-    if total <= 0:
-        return 0.0
-    return 2 * sum(weight.get(x, 0.0) for x in a & b) / total
-
-
-def _specificity(anchor: Anchor) -> float:
-    """How much one shared anchor says about two whole articles: years, small counts and
-    everyday terms are shared by any two reports on the same event; big amounts are not."""
-    kind, value = anchor
-    if kind == "num" and isinstance(value, float):
-        return 0.25 if value < 100 or (1900 <= value <= 2100 and value.is_integer()) else 2.0
-    return {"pct": 2.0, "date": 1.0, "month": 1.5, "quarter": 1.5}.get(kind, 1.0)
-
-
-def pair_score(zh_text: str, en_text: str, glossary: Glossary) -> float:
-    """How likely two whole articles translate each other, in [0, 1]: weighted Dice overlap of
-    their anchors. Two reports on the same event share names and terms; a translation also
-    shares its amounts and percentages, which weigh most."""
-    return anchor_overlap(anchors_zh(zh_text, glossary), anchors_en(en_text, glossary))
-
-
-def anchor_overlap(a: frozenset[Anchor], b: frozenset[Anchor]) -> float:
-    """:func:`pair_score` on anchor sets computed once per article (many candidate pairs)."""
-    return _dice(a, b, {x: _specificity(x) for x in a | b})
-
-
-def overlapping_pairs(
-    zh: dict[str, Iterable[Anchor]], en: dict[str, Iterable[Anchor]], threshold: float
-) -> list[tuple[str, str, float]]:
-    """Every ``(zh id, en id, score)`` with ``anchor_overlap`` ≥ ``threshold`` (0 < t ≤ 1),
-    in the order of ``zh`` then ``en``, without comparing every pair: a prefix-filtered
-    similarity join. A weighted Dice of t needs a shared weight of at least
-    ``t / (2 - t)`` of either side's total, so two such sets share an anchor among the first
-    of each (rarest first) whose remaining weight falls below that share; only pairs meeting
-    there are scored. Exact: the same pairs as scoring all of them."""
-    share = threshold / (2 - threshold)
-    zs = {k: frozenset(v) for k, v in zh.items()}  # callers may keep them as tuples
-    es = {k: frozenset(v) for k, v in en.items()}
-    freq: dict[Anchor, int] = {}
-    for anchors in (*zs.values(), *es.values()):
-        for x in anchors:
-            freq[x] = freq.get(x, 0) + 1
-
-    # Each anchor's weight and rank (rarest first) found once. Weights are multiples of 1/4,
-    # so every sum of them is exact, in any order.
-    spec = {x: _specificity(x) for x in freq}
-    rank = {x: (n, repr(x)) for x, n in freq.items()}
-
-    def prefix(anchors: frozenset[Anchor]) -> list[Anchor]:
-        ordered = sorted(anchors, key=rank.__getitem__)
-        rest = sum(map(spec.__getitem__, ordered))
-        need = share * rest * (1 - 1e-9)  # rounding never drops a qualifying pair
-        out = []
-        for x in ordered:
-            if rest < need:
-                break
-            out.append(x)
-            rest -= spec[x]
-        return out
-
-    postings: dict[Anchor, list[int]] = {}
-    for i, anchors in enumerate(zs.values()):
-        for x in prefix(anchors):
-            postings.setdefault(x, []).append(i)
-    zh_ids, en_ids = list(zs), list(es)
-    # Scored as anchor_overlap scores them, with each side's total found once. A pair whose
-    # totals differ so much that even the smaller one shared whole falls short is not scored:
-    # 2 * min(Wa, Wb) / (Wa + Wb) bounds the score.
-    zsets = list(zs.values())
-    ztotal = [sum(map(spec.__getitem__, a)) for a in zsets]
-    found = []
-    for j, b in enumerate(es.values()):
-        wb = sum(map(spec.__getitem__, b))
-        for i in sorted({i for x in prefix(b) for i in postings.get(x, ())}):
-            total = ztotal[i] + wb
-            if total <= 0 or 2 * min(ztotal[i], wb) < threshold * total * (1 - 1e-9):
-                continue
-            score = 2 * sum(map(spec.__getitem__, zsets[i] & b)) / total
-            if score >= threshold:
-                found.append((i, j, score))
-    return [(zh_ids[i], en_ids[j], score) for i, j, score in sorted(found)]
+    words = _words(glossary.words.en_keys(_en_key(text)))
+    size = ("chars", len(" ".join(text.split())))
+    latin = (("latin", t) for t in latin_tokens(text))
+    return frozenset([*quantities(text), *latin, *terms, *words, size])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,6 +302,7 @@ def overlapping_pairs(
 # whole paragraphs more often than the sentence-level figures of Gale and Church assume.
 _PRIORS = {(1, 1): 0.84, (1, 0): 0.03, (0, 1): 0.03, (2, 1): 0.05, (1, 2): 0.05}
 _ANCHOR_WEIGHT = 12.0  # log-odds, in nats, that a perfect anchor overlap adds to a bead
+_WORDS_WEIGHT = 24.0  # the same for a perfect overlap of dictionary words
 # Scraping breaks sentences across lines ("快手电商" / "了解新市场电商…"); a 2:1 or 1:2 bead that
 # joins a paragraph ending mid-sentence to the next one gets this small push, a tie-breaker.
 _REJOIN_WEIGHT = 1.0
@@ -441,10 +351,13 @@ class _Para(NamedTuple):
 
 
 class _Group(NamedTuple):
-    """The anchors of one or two neighbouring paragraphs, and their total weight."""
+    """The anchors of one or two neighbouring paragraphs and their total weight, apart from
+    the dictionary words (``("w", stem)``) and theirs."""
 
     anchors: frozenset[Anchor]
     weight: float
+    words: frozenset[Anchor]
+    words_weight: float
 
 
 _Bead = tuple[int, int, int, int]  # (i, j, di, dj): zh[i : i + di] linked with en[j : j + dj]
@@ -455,8 +368,12 @@ def _groups(paras: list[_Para], weight: dict[Anchor, float]) -> dict[tuple[int, 
     out = {}
     for d in (1, 2):
         for i in range(len(paras) - d + 1):
-            anchors = frozenset().union(*(p.anchors for p in paras[i : i + d]))
-            out[i, d] = _Group(anchors, sum(weight[x] for x in anchors))
+            found = frozenset().union(*(p.anchors for p in paras[i : i + d]))
+            words = frozenset(x for x in found if x[0] == "w")
+            anchors = found - words
+            out[i, d] = _Group(
+                anchors, sum(weight[x] for x in anchors), words, sum(weight[x] for x in words)
+            )
     return out
 
 
@@ -479,6 +396,9 @@ def _evidence(zh: list[_Para], en: list[_Para], weight: dict[Anchor, float]) -> 
                     if a.weight + b.weight > 0:
                         shared = sum(weight[x] for x in a.anchors & b.anchors)
                         s += _ANCHOR_WEIGHT * 2 * shared / (a.weight + b.weight)
+                    if a.words_weight + b.words_weight > 0:
+                        shared = sum(weight[x] for x in a.words & b.words)
+                        s += _WORDS_WEIGHT * 2 * shared / (a.words_weight + b.words_weight)
                 out[i, j, di, dj] = s
     return out
 
@@ -547,17 +467,22 @@ def _estimate(zh: list[_Para], en: list[_Para], links: list[Link] | None) -> _Mo
     return _Model(ratio, max(_MIN_VARIANCE, variance))
 
 
+def _para(text: str, anchors: frozenset[Anchor]) -> _Para:
+    """A paragraph as the DP sees it: its length is the ``("chars", n)`` anchor's, each of its
+    dictionary words an anchor ``("w", stem)`` of its own."""
+    size = next(v for k, v in anchors if k == "chars")
+    words = next((v.split() for k, v in anchors if k == "words"), [])
+    rest = {x for x in anchors if x[0] not in ("chars", "words")}
+    return _Para(
+        size, frozenset(rest | {("w", w) for w in words}), text.rstrip().endswith(_SENTENCE_END)
+    )
+
+
 def align(zh_paras: Sequence[str], en_paras: Sequence[str], glossary: Glossary) -> list[Link]:
     """Align Chinese paragraphs with English ones: links in order, covering every paragraph
     exactly once, each with a confidence in [0, 1]."""
-    zh = [
-        _Para(len("".join(p.split())), anchors_zh(p, glossary), p.rstrip().endswith(_SENTENCE_END))
-        for p in zh_paras
-    ]
-    en = [
-        _Para(len(" ".join(p.split())), anchors_en(p, glossary), p.rstrip().endswith(_SENTENCE_END))
-        for p in en_paras
-    ]
+    zh = [_para(p, anchors_zh(p, glossary)) for p in zh_paras]
+    en = [_para(p, anchors_en(p, glossary)) for p in en_paras]
     df: dict[Anchor, int] = {}
     for p in (*zh, *en):
         for x in p.anchors:

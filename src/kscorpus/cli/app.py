@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from kscorpus.cli import corpus, data, lexis, plots, reading, study  # noqa: F401  (they register commands)
+from kscorpus.cli import (  # noqa: F401  (they register commands)
+    bilingual,
+    corpus,
+    data,
+    lexis,
+    plots,
+    reading,
+    study,
+)
 from kscorpus.cli import serve as _serve  # noqa: F401  (registers serve)
 from kscorpus.cli.common import EXIT_BROKEN_PIPE, _stdout_closed, app
 
@@ -20,6 +28,7 @@ __all__ = ["app", "main"]
 # the order ``kscorpus --help`` lists them in: reading first, then growing, then studying
 ORDER = [
     "search", "show", "list", "doctor", "ingest", "init", "add", "remove",
+    "pairs", "link", "unlink",
     "kwic", "keywords", "similar",
     "collocates", "ngrams", "keyness",
     "dispersion", "trend",

@@ -152,6 +152,13 @@ def add(
                 f"{articles} articles",
                 markup=False,
             )
+            if report.proposed_pairs:
+                n = len(report.proposed_pairs)
+                err.print(
+                    f"kscorpus: {n} proposed translation pair{'s' * (n != 1)} in the corpus; "
+                    "'kscorpus pairs' lists them",
+                    markup=False,
+                )
         else:
             updated, articles = 0, len(load_corpus(root).articles)
     if as_json:

@@ -94,13 +94,20 @@ def ingest(
                 bar.refresh()
 
         report = build(corpus, root, progress, rebuild=rebuild, jobs=jobs, wait=timeout_from_env())
-    for p in report.proposed_pairs:
+    proposed = report.proposed_pairs
+    if len(proposed) > MAX_REPAIR_LINES:  # one line, not one per pair
         err.print(
-            f"kscorpus: proposed translation pair: {p['zh']} ↔ {p['en']} "
-            f"(anchor overlap {p['score']}); "
-            f'confirm with translation_of = "{p["en"]}" in {p["zh"]}\'s manifest entry',
+            f"kscorpus: {len(proposed):,} proposed translation pairs ('kscorpus pairs' lists "
+            "them; 'kscorpus link ZH EN' confirms one)",
             markup=False,
         )
+    else:
+        for p in proposed:
+            err.print(
+                f"kscorpus: proposed translation pair: {p['zh']} ↔ {p['en']} "
+                f"(score {p['score']}); confirm with 'kscorpus link {p['zh']} {p['en']}'",
+                markup=False,
+            )
     repaired = {aid: kinds for aid, kinds in report.repairs.items() if kinds}
     if len(repaired) > MAX_REPAIR_LINES:  # one line, not one per article
         every = [k for kinds in repaired.values() for k in kinds]
@@ -181,8 +188,9 @@ def search(
         bool,
         typer.Option(
             "--cross",
-            help="Cross-language: also search the glossary's translations of the query's terms "
-            "and the aligned segments of translation pairs.",
+            help="Cross-language: also search the translations of the query's words (the "
+            "glossary's, else CC-CEDICT's; each word's translations count as one word) and the "
+            "aligned segments of translation pairs.",
         ),
     ] = False,
     facets: Annotated[

@@ -221,8 +221,9 @@ def similar(
 ) -> None:
     """The articles most like this one, in either language.
 
-    Its translation first (by the alignment), then by shared terms and shared glossary
-    concepts (which also reach across languages)."""
+    Its translation first (linked, or found by shared concepts and numbers), then by shared
+    terms and shared concepts: the glossary's and the dictionary's (CC-CEDICT), which reach
+    across languages."""
     from kscorpus.study.similar import similar as run
 
     found = run(_open(corpus_dir, index_dir), article_id, limit_or_top(limit, top))

@@ -1,5 +1,6 @@
 """Growing the corpus: ``init`` starts one, ``add`` copies articles in (detecting encoding,
-language and script) and writes their manifest entries, ``remove`` undoes that.
+language and script) and writes their manifest entries, ``remove`` undoes that; ``link`` and
+``unlink`` declare or withdraw a translation pair (``translation_of`` on both entries).
 
 Each is one transaction under the corpus's writer lock (``corpus_lock.writing``): ids are
 allocated, files copied and the manifest rewritten (atomically, once) with no other writer in
@@ -323,6 +324,121 @@ def remove_article(corpus_root: str | os.PathLike[str], article_id: str) -> Arti
                     f"{e.strerror}"
                 ) from None
     return article
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A translation pair as ``link`` or ``unlink`` left it."""
+
+    zh: Article
+    en: Article
+    changed: bool  # False: the manifest already said so, nothing was written
+
+
+def link_articles(corpus_root: str | os.PathLike[str], first: str, second: str) -> Linked:
+    """Declare two articles (one Chinese, one English, in either order) a translation pair:
+    ``translation_of`` on both manifest entries, as the bundled corpus has it. An article
+    already paired with a third one is refused: unlink it first."""
+    root = Path(corpus_root)
+    with writing(root):
+        corpus = load_corpus(root)
+        a, b = (_known(corpus, i) for i in (first, second))
+        if a.id == b.id:
+            raise KscorpusError(
+                f"cannot link {a.id} with itself; give a zh and an en id", EXIT_USAGE
+            )
+        if a.lang == b.lang:
+            raise KscorpusError(
+                f"{a.id} and {b.id} are both '{a.lang}'; a translation pair is one zh and one "
+                "en article",
+                EXIT_USAGE,
+            )
+        zh, en = (a, b) if a.lang == "zh" else (b, a)
+        for x, y in ((zh, en), (en, zh)):
+            other = _partner(corpus, x.id)
+            if other not in (None, y.id):
+                raise CorpusError(
+                    f"{x.id} is already linked with {other}; 'kscorpus unlink {x.id}' first"
+                )
+        if zh.translation_of == en.id and en.translation_of == zh.id:
+            return Linked(zh, en, changed=False)
+        after = _edit_links(corpus, {zh.id: en.id, en.id: zh.id})
+        return Linked(after.get(zh.id) or zh, after.get(en.id) or en, changed=True)
+
+
+def unlink_article(corpus_root: str | os.PathLike[str], article_id: str) -> Linked:
+    """Withdraw the translation pair ``article_id`` belongs to: ``translation_of`` goes from
+    both entries. An article without a pair is a NotFoundError."""
+    root = Path(corpus_root)
+    with writing(root):
+        corpus = load_corpus(root)
+        a = _known(corpus, article_id)
+        other = _partner(corpus, a.id)
+        if other is None:
+            raise NotFoundError(f"{a.id} is not linked with a translation; nothing to unlink")
+        b = corpus.get(other)
+        assert b is not None  # load_corpus checked every translation_of
+        zh, en = (a, b) if a.lang == "zh" else (b, a)
+        # every entry of a pair with the article (a manifest edited by hand may hold two)
+        ids = {i for pair in corpus.pairs() if a.id in pair for i in pair}
+        _edit_links(corpus, dict.fromkeys(sorted(ids)))
+        return Linked(zh, en, changed=True)
+
+
+def _known(corpus: Corpus, article_id: str) -> Article:
+    article = corpus.get(article_id)
+    if article is None:
+        raise NotFoundError(
+            f"no article with id {article_id!r} in {corpus.root / MANIFEST} "
+            "('kscorpus list' shows the ids)"
+        )
+    return article
+
+
+def _partner(corpus: Corpus, article_id: str) -> str | None:
+    """The article ``article_id`` is paired with, by its own ``translation_of`` or the
+    other's."""
+    for zh, en in corpus.pairs():
+        if article_id in (zh, en):
+            return en if article_id == zh else zh
+    return None
+
+
+_TRANSLATION_OF = re.compile(r"(?m)^[ \t]*translation_of[ \t]*=.*(?:\n|$)")
+
+
+def _edit_links(corpus: Corpus, links: dict[str, str | None]) -> Corpus:
+    """Set (or, for None, delete) ``translation_of`` in the entries of ``links``, in one
+    atomic write of the manifest; the rest of the file, comments included, is kept. Returns
+    the corpus as written; if it would not load, the manifest is put back and the error
+    raised."""
+    manifest = corpus.root / MANIFEST
+    raw = manifest.read_bytes()
+    blocks = re.split(r"(?m)^(?=\[\[article\]\]\s*$)", raw.decode("utf-8"))
+    for aid, value in links.items():
+        pattern = re.compile(rf'(?m)^id\s*=\s*["\']{re.escape(aid)}["\']\s*(#.*)?$')
+        found = [
+            n for n, b in enumerate(blocks) if b.startswith("[[article]]") and pattern.search(b)
+        ]
+        if len(found) != 1:
+            raise CorpusError(
+                f"cannot find the [[article]] table of {aid} in {manifest}; set its "
+                "translation_of there by hand"
+            )
+        n = found[0]
+        block = _TRANSLATION_OF.sub("", blocks[n])
+        if value is not None:
+            body = block.rstrip()
+            tail = block[len(body) :]
+            line = f"translation_of = {toml_string(value)}\n"
+            block = f"{body}\n{line}{tail[1:] if tail.startswith(chr(10)) else tail}"
+        blocks[n] = block
+    _write(manifest, "".join(blocks).encode("utf-8"))
+    try:
+        return load_corpus(corpus.root)
+    except CorpusError:
+        _write(manifest, raw)
+        raise
 
 
 def _fingerprints(corpus: Corpus) -> dict[str, tuple[str, str | None]]:

@@ -50,6 +50,23 @@ def latin_term(word: str) -> str | None:
     return _stem(word) if word.isalpha() and word.isascii() else word
 
 
+def latin_terms(text: str) -> list[str]:
+    """The terms the analyzer gives for ASCII text, in order, without loading a segmenter:
+    letter and digit runs (a decimal number is one), a possessive 's left out, each through
+    ``latin_term``. The lexicon stems its English glosses with this."""
+    out = []
+    for m in _ASCII_WORD.finditer(text):
+        if m.group() in "sS" and _POSSESSIVE.fullmatch(text, max(m.start() - 2, 0), m.start()):
+            continue
+        term = latin_term(m.group())
+        if term is not None:
+            out.append(term)
+    return out
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)?")  # as jieba cuts ASCII
+
+
 class BilingualAnalyzer(Analyzer):
     """Tokens for Whoosh: jieba words for Chinese, stemmed words for English."""
 

@@ -47,11 +47,12 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 11  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
 # 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields;
 # 10: no character fields in the passages index; 11: the passages' word sequences (index.wordseq)
-PROPOSE_PAIR = 0.6  # pair_score above which two unlinked articles are proposed as a pair
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
 ANCHORS = "anchors.json"  # of pair candidates, so an incremental ingest need not recompute
+PAIRS = "pairs.json"  # every candidate pair scored above the threshold (``bilingual.pairs``)
+ANCHORS_VERSION = b"anchors 3"  # 3: dictionary words (one string) and lengths, for pair detection
 MANIFEST_CACHE = ".manifest.json"  # the corpus manifest as last parsed (see ``load_corpus``)
 # Articles to index up to which an update segments with the previous generation's compiled
 # dictionary instead of loading jieba's (see ``segment.compiled_for_indexing``).
@@ -200,6 +201,16 @@ class IndexHandle:
             except (OSError, ValueError) as e:
                 raise damaged(self.path, f"cannot read {ARTICLES}: {e}") from None
         return self._articles_meta
+
+    def pair_candidates(self) -> list[dict[str, Any]]:
+        """Every candidate translation pair the build scored above the threshold (the
+        proposals are the best of them, in ``meta``); read only by who asks."""
+        try:
+            return json.loads((self.path / PAIRS).read_text("utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as e:
+            raise damaged(self.path, f"cannot read {PAIRS}: {e}") from None
 
     def article_ids(self) -> list[str]:
         return [a["id"] for a in self.articles_meta()]
@@ -386,6 +397,7 @@ def build(
     """
     from whoosh import index as windex
 
+    from kscorpus.bilingual.pairs import one_to_one
     from kscorpus.index.whoosh_fast import Writer, commit
     from kscorpus.index.writing import COUNTS, LIMIT_MB, Plan, write_articles
     from kscorpus.index.writing import anchors as writing_anchors
@@ -439,9 +451,12 @@ def build(
                     windex.create_in(str(tmp), sc, indexname=n)
                     for sc, n in zip(_schemas(corpus.userdict), ("articles", "passages", "aligned"))
                 )
-            glossary = corpus.glossary()
             paired = {i for pair in corpus.pairs() for i in pair}
             candidates = _candidates(corpus)
+            stored = _load_anchors(old.path) if old else {}
+            # the general lexicon is loaded only for articles whose words are compared
+            bilingual = {a.id for a in todo} | (candidates - set(stored))
+            glossary = _glossary(corpus, bool(bilingual & (candidates | paired)))
             aw, pw = (Writer(ix, limitmb=LIMIT_MB) for ix in (a_ix, p_ix))
             for aid in gone:
                 aw.delete_by_term("id", aid)
@@ -466,7 +481,6 @@ def build(
             }
             for aid in paired & kept - set(paras):  # unchanged side of a pair to realign
                 paras[aid] = _paragraphs(old, aid)
-            stored = _load_anchors(old.path) if old else {}
             for aid in candidates & kept - set(anchors):
                 anchors[aid] = stored.get(aid) or writing_anchors(
                     _text(old, aid), before[aid]["lang"], glossary
@@ -476,12 +490,12 @@ def build(
                 shutil.copyfile(corpus.root / GLOSSARY, tmp / GLOSSARY)
             _add_alignments(l_ix, corpus.pairs(), paras, glossary, keep=kept)
             reuse = None
-            if old:  # events whose candidates or their texts changed propose pairs anew
+            if old:  # pairs of an article whose text or candidacy changed are found anew
                 moved = {a.id for a in todo} | gone | (candidates ^ set(stored))
-                touched = {by_id[i].event for i in moved if i in by_id}
-                touched |= {before[i].get("event") for i in moved if i in before}
-                reuse = (old.meta["proposed_pairs"], touched)
-            proposals = _propose_pairs(corpus, anchors, reuse)
+                reuse = (old.pair_candidates(), moved)
+            found = _propose_pairs(corpus, anchors, reuse)
+            proposals = one_to_one(found)
+            write_atomic(tmp / PAIRS, json.dumps(found, ensure_ascii=False))
             ordered = [summaries[a.id] for a in corpus.articles if a.id in summaries]
             meta = {
                 "articles": len(ordered),
@@ -574,7 +588,7 @@ def _write_meta(
 
 def _settings(corpus: Corpus) -> str:
     """What every article's indexing depends on: a change means a full rebuild."""
-    h = hashlib.sha256(repr(corpus.userdict).encode())
+    h = hashlib.sha256(repr(corpus.userdict).encode() + ANCHORS_VERSION)
     path = corpus.root / GLOSSARY
     h.update(path.read_bytes() if path.is_file() else b"")
     return h.hexdigest()
@@ -651,19 +665,23 @@ def _text(old: IndexHandle | None, aid: str) -> str:
     return doc.text if doc else ""
 
 
+def _glossary(corpus: Corpus, with_lexicon: bool) -> Any:
+    """The corpus glossary, knowing the general lexicon's words too when asked (and
+    installed): what alignment and pair detection match words with."""
+    from kscorpus.bilingual.wordmatch import general
+
+    glossary = corpus.glossary()
+    lexicon = general() if with_lexicon else None
+    return glossary.with_lexicon(lexicon) if lexicon is not None else glossary
+
+
 def _candidates(corpus: Corpus) -> set[str]:
-    """Unlinked articles whose event has an unlinked article in the other language: candidates
-    for a proposed pair (grouping by event keeps the comparisons few)."""
+    """Unlinked articles, when both languages have one: candidates for a proposed pair."""
     linked = {i for pair in corpus.pairs() for i in pair}
-    langs: dict[str, set[str]] = {}
-    for a in corpus.articles:
-        if a.event and a.id not in linked:
-            langs.setdefault(a.event, set()).add(a.lang)
-    return {
-        a.id
-        for a in corpus.articles
-        if a.event and a.id not in linked and langs.get(a.event) == {"zh", "en"}
-    }
+    free = [a for a in corpus.articles if a.id not in linked]
+    if {a.lang for a in free} != {"zh", "en"}:
+        return set()
+    return {a.id for a in free}
 
 
 def _add_alignments(
@@ -709,31 +727,29 @@ def _propose_pairs(
     anchors: dict[str, frozenset[Any]],
     reuse: tuple[list[dict[str, Any]], set[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Unlinked zh/en articles of one event whose anchors (numbers, names, glossary terms)
-    overlap enough to look like translations; the manifest's ``translation_of`` confirms.
-    ``reuse``: the previous build's proposals, kept for every event but the given ones."""
-    from kscorpus.bilingual.align import overlapping_pairs
+    """Unlinked zh/en articles whose anchors look like a translation's (``bilingual.pairs``),
+    every candidate at or above the threshold, in corpus order; articles of different events
+    never pair. ``reuse``: the previous build's candidates and the articles changed since, whose
+    pairs are found anew (the others' are kept)."""
+    from kscorpus.bilingual.pairs import Detector
 
-    by_event: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-    for lang in ("zh", "en"):  # events in the order of their first Chinese article
-        for a in corpus.articles:
-            if a.id in anchors and a.lang == lang:
-                by_event.setdefault(a.event, ({}, {}))[lang == "en"][a.id] = anchors[a.id]
-    previous, touched = reuse or ([], set(by_event))
     events = {a.id: a.event for a in corpus.articles}
-    kept: dict[str, list[dict[str, Any]]] = {}
-    for p in previous:
-        kept.setdefault(events.get(p["zh"], ""), []).append(p)
-    out = []
-    for event, (zh, en) in by_event.items():
-        if event not in touched:
-            out += kept.get(event, [])
-            continue
-        out += [
-            {"zh": z, "en": e, "score": round(score, 3)}
-            for z, e, score in overlapping_pairs(zh, en, PROPOSE_PAIR)
-        ]
-    return out
+    zh = {a.id: anchors[a.id] for a in corpus.articles if a.id in anchors and a.lang == "zh"}
+    en = {a.id: anchors[a.id] for a in corpus.articles if a.id in anchors and a.lang == "en"}
+
+    def compatible(z: str, e: str) -> bool:
+        return not events[z] or not events[e] or events[z] == events[e]
+
+    if reuse is None:
+        return Detector(zh, en, compatible).pairs()
+    previous, changed = reuse
+    found = [
+        p for p in previous if p["zh"] in zh and p["en"] in en and not {p["zh"], p["en"]} & changed
+    ]
+    if changed & (zh.keys() | en.keys()):  # else no candidate changed: nothing to look for
+        found += Detector(zh, en, compatible).pairs(changed)
+    order = {i: n for n, i in enumerate((*zh, *en))}
+    return sorted(found, key=lambda p: (order[p["zh"]], order[p["en"]]))
 
 
 def _collect_garbage(root: Path, keep: str) -> None:

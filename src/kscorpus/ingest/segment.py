@@ -131,6 +131,15 @@ def release_jieba() -> None:
         del _CACHE[key]
 
 
+def word_frequency(userdict: UserDict = ()) -> Any:
+    """jieba's frequency of a word (0 if none) from an open index's compiled dictionary, or
+    None when no index has one for ``userdict`` (jieba's own is not loaded for this)."""
+    if tuple(userdict) not in _COMPILED:
+        return None
+    freq = segmenter(userdict, compiled=True)._freq
+    return lambda word: freq(word) or 0
+
+
 def segmenter(userdict: UserDict = (), compiled: bool = False) -> Segmenter:
     """The segmenter for ``userdict``: with ``compiled``, the fast one if an open index has a
     compiled dictionary for it (queries); else jieba's own (a dict: faster for bulk indexing)

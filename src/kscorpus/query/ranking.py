@@ -15,6 +15,14 @@ phrase's words in Whoosh's binary tree; a sum of two does not depend on the orde
 operands), so the scores are Whoosh's to the last bit, and the count comes with them. Ties
 rank by document number, as in Whoosh's collector. Other queries (three or more parts, NOT,
 wildcards) return None and take Whoosh's path.
+
+``Group`` is the node of a cross-language query (``query/cross.py``): a source word's
+translations scored as one term (Pirkola's structured query, weighted as Darwish and Oard's
+probabilistic structured queries): in each document the group's term frequency is the sum of its
+members' (each times its weight), its document frequency that of the union of their documents,
+and BM25 scores that one pseudo-term. A word with twelve translations then weighs what a word
+with one does. An OR holding groups may have any number of parts (added in Whoosh's binary
+tree order); Whoosh's own path, where one is needed (facets), scores a group as a plain OR.
 """
 
 from __future__ import annotations
@@ -22,14 +30,16 @@ from __future__ import annotations
 import heapq
 import pickle
 import struct
+from array import array
 from collections.abc import Callable, Sequence
 from itertools import accumulate, compress
 from typing import Any
 
 from whoosh.formats import Positions
+from whoosh.query import Or
 
 from kscorpus.index.whoosh_fast import posting_blocks
-from kscorpus.query.scoring import _Scorer
+from kscorpus.query.scoring import _Scorer, group_scorer
 
 _INT = struct.Struct("!i")  # a block's size, as Whoosh packs it
 
@@ -86,20 +96,55 @@ def _top(scores: Scores, limit: int) -> list[tuple[int, float]]:
     return sorted(items, key=lambda kv: (-kv[1], kv[0]))
 
 
-def _simple(q: Any) -> bool:
+class Group(Or):  # type: ignore[misc]
+    """A source word's translations in one field, scored as one term (see the module). It is
+    an ``Or`` of its members (a term, or a phrase of several words, each boosted by its
+    weight), so Whoosh's tree walks (``simplify``, the highlighted terms, ``str``) see them."""
+
+
+def group(
+    fieldname: str, members: Sequence[tuple[tuple[str, ...], float]], boost: float = 1.0
+) -> Group:
+    """A ``Group`` of ``(words, weight)`` members in ``fieldname``."""
     from whoosh import query as wq
 
+    subs = [
+        wq.Term(fieldname, ws[0], boost=w)
+        if len(ws) == 1
+        else wq.Phrase(fieldname, list(ws), boost=w)
+        for ws, w in members
+    ]
+    return Group(subs, boost=boost)
+
+
+def _has_group(q: Any) -> bool:
+    return isinstance(q, Group) or any(_has_group(c) for c in getattr(q, "subqueries", ()))
+
+
+def _simple(q: Any, cross: bool | None = None) -> bool:
+    """Whether ``rank`` scores ``q`` itself. A query holding a group (``cross``) is Whoosh's
+    to no one (Whoosh would score a group as a plain OR): its ANDs and ORs may then have any
+    number of parts, added in Whoosh's binary tree order, and ``a ANDNOT b`` is ``a``'s
+    documents without ``b``'s."""
+    from whoosh import query as wq
+
+    if cross is None:
+        cross = _has_group(q)
+    if isinstance(q, Group):
+        return all(type(m) in (wq.Term, wq.Phrase) for m in q.subqueries)
     if type(q) is wq.Term:
         return not q.minquality
     if type(q) is wq.Phrase:
         return q.slop == 1 and len(q.words) >= 2
     if type(q) is wq.AndMaybe:  # the first part's documents, the second's score added
-        return q.boost == 1.0 and _simple(q.a) and _simple(q.b)
+        return q.boost == 1.0 and _simple(q.a, cross) and _simple(q.b, cross)
+    if type(q) is wq.AndNot:
+        return cross and q.boost == 1.0 and _simple(q.a, cross) and _simple(q.b, cross)
     if type(q) in (wq.And, wq.Or):
         return (
-            len(q.subqueries) <= 2
+            (len(q.subqueries) <= 2 or cross)
             and not getattr(q, "scale", None)
-            and all(map(_simple, q.subqueries))
+            and all(_simple(x, cross) for x in q.subqueries)
         )
     return False
 
@@ -114,6 +159,16 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
         return _term_scores(sub, q, weighting, only)
     if type(q) is wq.Phrase:
         return _phrase_scores(sub, q, weighting, only)
+    if isinstance(q, Group):
+        return _group_scores(sub, q, weighting, only)
+    if type(q) is wq.AndNot:
+        kept = _scores(sub, q.a, weighting, only)
+        if kept is None:
+            return None
+        excluded = match_ids(sub, q.b)
+        if excluded is None:
+            return None
+        return {d: v for d, v in kept.items() if d not in excluded}
     subs = q.subqueries
     if type(q) is wq.AndMaybe:  # ``AndMaybeMatcher``: a's score, plus b's where b matches
         a, b = (_scores(sub, x, weighting, only) for x in subs)
@@ -124,6 +179,9 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
         return {}
     if len(subs) == 1:  # Whoosh uses the part's matcher as it is, without this node's boost
         return _scores(sub, subs[0], weighting, only)
+    if len(subs) > 2:  # in a query holding groups: Whoosh's binary tree (``make_binary_tree``)
+        half = len(subs) // 2
+        subs = [type(q)(subs[:half]), type(q)(subs[half:])]
     a, b = (_scores(sub, x, weighting, only) for x in subs)
     if a is None or b is None:
         return None
@@ -138,6 +196,61 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
     if q.boost != 1.0:
         out = {d: v * q.boost for d, v in out.items()}
     return out
+
+
+def _group_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
+    """A group's BM25 in one segment: the weighted sum of its members' term frequencies, with
+    the document frequency of their union over the whole index (live documents)."""
+    from whoosh import query as wq
+
+    members = q.subqueries
+    if not members:
+        return {}
+    field = members[0].fieldname
+    if field not in sub.schema:
+        return {}
+    tf: dict[int, float] = {}
+    for m in members:
+        counts = _term_tf(sub, m, only) if type(m) is wq.Term else _phrase_tf(sub, m, only)
+        for d, n in counts.items():
+            tf[d] = tf.get(d, 0.0) + n * m.boost
+    if not tf:
+        return {}
+    parent = sub.get_parent() if hasattr(sub, "get_parent") else sub
+    df = q.__dict__.setdefault("_df", {}).get(id(parent))  # once, not once per segment
+    if df is None:
+        df = q._df[id(parent)] = len(match_ids(parent, wq.Or(list(members))) or ())
+    scorer = group_scorer(sub, weighting, field, df)
+    if scorer is None:
+        return None
+    ids = sorted(tf)
+    out = dict(zip(ids, scorer.block_scores(ids, [tf[d] for d in ids])))
+    if q.boost != 1.0:
+        out = {d: v * q.boost for d, v in out.items()}
+    return out
+
+
+def _term_tf(sub: Any, q: Any, only: Only) -> dict[int, float]:
+    """A term's frequency in each document of one segment that holds it."""
+    try:
+        tbytes = sub.schema[q.fieldname].to_bytes(q.text)
+    except ValueError:
+        return {}
+    if (q.fieldname, tbytes) not in sub.reader():
+        return {}
+    out: dict[int, float] = {}
+    for ids, weights in posting_blocks(sub.postings(q.fieldname, tbytes), "weights", only):
+        if isinstance(weights, (list, tuple, array)):
+            out.update(zip(ids, weights))
+        else:
+            out.update(dict.fromkeys(ids, 1.0 if weights is None else weights))
+    return out
+
+
+def _phrase_tf(sub: Any, q: Any, only: Only) -> dict[int, float]:
+    """How often a phrase occurs in each document of one segment that holds it."""
+    counts = _phrase_docs(sub.reader(), q.fieldname, q.words, only, counts=True)
+    return {d: float(n) for d, n in counts.items()}
 
 
 def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
@@ -211,11 +324,14 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
         return _phrase_ids(s, q.fieldname, q.words)
     if type(q) is wq.AndMaybe:
         return match_ids(s, q.a)
-    if type(q) in (wq.Or, wq.And) and q.subqueries:
+    if (type(q) in (wq.Or, wq.And) or isinstance(q, Group)) and q.subqueries:
         parts = [match_ids(s, sub) for sub in q.subqueries]
         if any(p is None for p in parts):
             return None
-        return set.union(*parts) if type(q) is wq.Or else set.intersection(*parts)  # type: ignore[arg-type]
+        return set.union(*parts) if isinstance(q, wq.Or) else set.intersection(*parts)  # type: ignore[arg-type]
+    if type(q) is wq.AndNot:
+        a, b = match_ids(s, q.a), match_ids(s, q.b)
+        return None if a is None or b is None else a - b
     return None
 
 
@@ -245,19 +361,21 @@ def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
     return out
 
 
-def _phrase_docs(leaf: Any, fieldname: str, words: list[str], only: Only = None) -> set[int]:
+def _phrase_docs(
+    leaf: Any, fieldname: str, words: list[str], only: Only = None, counts: bool = False
+) -> Any:
     """``_phrase_ids`` in one segment: the words' posting lists are read a block at a time and
     only documents holding every word have their positions decoded (Whoosh's span matchers
-    are much slower)."""
+    are much slower). With ``counts``, ``{doc: occurrences}`` instead of a set."""
     if fieldname not in leaf.schema:
-        return set()
+        return {} if counts else set()
     field = leaf.schema[fieldname]
     try:
         tbytes = [field.to_bytes(w) for w in words]
     except ValueError:
-        return set()
+        return {} if counts else set()
     if any((fieldname, t) not in leaf for t in tbytes):
-        return set()
+        return {} if counts else set()
     values = [_values_by_id(leaf.postings(fieldname, t), only) for t in tbytes]
     fmt = field.format
     own = type(fmt).decode_positions is Positions.decode_positions
@@ -275,7 +393,7 @@ def _phrase_docs(leaf: Any, fieldname: str, words: list[str], only: Only = None)
                 got = decoded[value] = fmt.decode_positions(value)
         return got
 
-    out: set[int] = set()
+    found: dict[int, int] = {}
     for doc in set(values[0]).intersection(*values[1:]):
         starts = set(decode(values[0][doc]))
         for k in range(1, len(words)):
@@ -283,8 +401,8 @@ def _phrase_docs(leaf: Any, fieldname: str, words: list[str], only: Only = None)
             if not starts:
                 break
         if starts:
-            out.add(doc)
-    return out
+            found[doc] = len(starts)
+    return found if counts else set(found)
 
 
 def _values_by_id(m: Any, only: Only = None) -> dict[int, bytes]:

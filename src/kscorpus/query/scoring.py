@@ -99,6 +99,32 @@ class _Scorer(BM25FScorer):  # type: ignore[misc]
         ]
 
 
+def group_scorer(searcher: Any, weighting: Any, fieldname: str, df: int) -> _Scorer | None:
+    """The scorer of a pseudo-term of ``fieldname`` held by ``df`` documents (a translation
+    group, ``ranking.Group``): BM25 over this searcher's segment, the idf Whoosh's formula
+    gives for ``df`` (live statistics where the build recorded them). None where the field is
+    not scored by ``BM25`` (``ranking`` then takes Whoosh's path)."""
+    if not isinstance(weighting, BM25) or not searcher.schema[fieldname].scorable:
+        return None
+    lengths = _length_bytes(searcher.reader(), fieldname)
+    if lengths is None:
+        return None
+    parent = searcher.get_parent()
+    docs = weighting.stats["docs"] if weighting.stats else parent.doc_count_all()
+    total = weighting.stats and weighting.stats["lengths"].get(fieldname)
+    base = BM25FScorer.__new__(BM25FScorer)  # its initializer reads one term's statistics
+    base.__dict__.update(
+        idf=log(docs / (df + 1)) + 1,  # Whoosh's formula (``Weighting.idf``)
+        avgfl=(total / (docs or 1) if total is not None else parent.avg_field_length(fieldname))
+        or 1,
+        B=weighting.B,
+        K1=weighting.K1,
+        qf=1,
+        _maxquality=None,
+    )
+    return _Scorer(base, lengths)
+
+
 def live_doc_frequency(reader: Any, fieldname: str, text: bytes) -> int:
     """Documents holding a term, deleted ones left out (Whoosh's ``doc_frequency`` counts them
     until a merge): a segment with deletions has its posting list read."""

@@ -181,8 +181,9 @@ def search(
 
     ``original``: each hit also carries its snippet located in the original text.
     ``parallel``: each hit in a translation pair carries the aligned passage of the other side.
-    ``cross``: the query also looks for the glossary's translations of its terms, and articles
-    whose translation matched through an aligned segment are added.
+    ``cross``: the query also looks for its words' translations (``query/cross.py``: the
+    glossary's, else the general lexicon's, each word's translations scored as one term), and
+    articles whose translation matched through an aligned segment are added.
     ``filters``: only articles whose manifest fields pass (``lang`` is a shorthand for one).
     ``facets``: counts of all matching articles by year, language and event.
     ``timings``: adds the phases parse, search, highlight and (if any) more.
@@ -191,7 +192,7 @@ def search(
 
     from kscorpus.index.hanchars import fold, use_convertible
     from kscorpus.query.chars import with_chars
-    from kscorpus.query.ranking import match_ids, rank
+    from kscorpus.query.ranking import match_ids, rank, term_ids
 
     if limit < 1:
         raise QueryError(f"--limit must be at least 1, got {limit}")
@@ -199,13 +200,20 @@ def search(
     with phase(timings, "parse"):
         use_convertible(handle.convertible())
         normalized, words = parse(q, ix.schema, handle.convertible())
-        if cross:
-            words = _cross(handle, normalized, words, ix.schema)
         strings = _strings(normalized, ix.schema)
         parsed = with_chars(words, fold, strings)  # Han strings found by their characters too
         # the passages index has no character fields: passages are ranked by their words, and
         # those of articles found by characters alone are added after them (``_char_passages``)
         query = words if passages else parsed
+        # with --cross, the query's words or their translations (``alike``: what passages are
+        # ranked by), NOT holding for the translations too
+        alike = words
+        translated = _cross(handle, normalized, words) if cross else None
+        if translated is not None:
+            excluded = _negatives(words)
+            query, parsed, alike = (
+                _or_translated(x, translated, excluded) for x in (query, parsed, words)
+            )
     with phase(timings, "search"):
         filters = replace(filters or Filters(), lang=lang) if lang else filters
         flt = None
@@ -216,7 +224,11 @@ def search(
             flt = wq.Or([wq.Term("id", i) for i in admitted])
         s = handle.searcher("passages" if passages else "articles")
         key = _tiebreak(s, passages)
-        ranked = None if flt or facets else rank(s, query, limit, tiebreak=key)
+        if translated is not None and flt is not None and not facets:  # groups rank here only
+            only = {d for i in admitted for d in term_ids(s, "id", i)}
+            ranked = rank(s, query, limit, only=only, tiebreak=key)
+        else:
+            ranked = None if flt or facets else rank(s, query, limit, tiebreak=key)
         matched: set[str] = set()
         if ranked is not None:
             top, total = ranked
@@ -229,14 +241,16 @@ def search(
         # Whoosh's ``simplify`` (wildcards expanded) fails on the characters' AndMaybe nodes
         widened = with_chars(words.simplify(s.reader()), fold, strings)
         terms = _positive_terms(widened)
+        if translated is not None:
+            terms |= _positive_terms(translated)
         if passages:
-            extra = _char_passages(handle, words, widened, flt)
+            extra = _char_passages(handle, alike, widened, flt)
             found += extra[: max(0, limit - len(found))]
             total += len(extra)
             matched |= {f["id"] for f in extra}
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
         else:
-            best = _best_passages(handle, words, [f["id"] for f in found])
+            best = _best_passages(handle, alike, [f["id"] for f in found])
             chosen = [best.get(f["id"]) or _fallback_passage(handle, f["id"], terms) for f in found]
     with phase(timings, "highlight"):
         hits = [
@@ -245,8 +259,9 @@ def search(
         ]
     with phase(timings if cross or facets or original or parallel else None, "more"):
         if cross and not passages:
+            direct = _direct_ids(handle, query)
             hits, total = _add_via_alignment(
-                handle, words, hits, total, limit, filters, terms, width
+                handle, words, hits, total, limit, filters, terms, width, direct
             )
         counts = None
         if facets:
@@ -331,15 +346,50 @@ def _hit(
     )
 
 
-def _cross(handle: IndexHandle, normalized: str, parsed: Any, schema: Any) -> Any:
-    """OR the query with the glossary's other-language terms for what it mentions."""
+def _cross(handle: IndexHandle, normalized: str, words: Any) -> Any:
+    """The query's words translated (``query/cross.py``): each word's translations one group,
+    scored as one term; None when no word has any."""
+    from kscorpus.query.cross import query, translate
+
+    negative = frozenset(t for n in _negatives(words) for _, t in n.all_terms())
+    return query(translate(handle, normalized, negative))
+
+
+def _or_translated(q: Any, translated: Any, excluded: list[Any]) -> Any:
+    """``q`` or its translation, but none of ``excluded`` (the parts under NOT)."""
     from whoosh import query as wq
 
-    extra = handle.glossary().translations(normalized)
-    if not extra:
-        return parsed
-    parser = _parser(schema)
-    return wq.Or([parsed, *(parser.parse('"' + t.replace('"', " ") + '"') for t in extra)])
+    both = wq.Or([q, translated])
+    return wq.AndNot(both, wq.Or(excluded)) if excluded else both
+
+
+def _negatives(q: Any) -> list[Any]:
+    """The parts of a query under NOT (``a NOT b``: ``b``)."""
+    from whoosh import query as wq
+
+    if isinstance(q, wq.Not):
+        return [q.query]
+    if isinstance(q, wq.AndNot):
+        return [*_negatives(q.a), q.b]
+    return [n for child in q.children() for n in _negatives(child)]
+
+
+def _direct_ids(handle: IndexHandle, q: Any) -> Callable[[], set[str]]:
+    """The ids of the articles ``q`` matches by their own text, found when first asked."""
+    from functools import cache
+
+    from kscorpus.query.ranking import match_ids
+
+    @cache
+    def ids() -> set[str]:
+        s = handle.searcher("articles")
+        docs = match_ids(s, q)
+        if docs is None:
+            docs = set(s.search(q, limit=None).docs())
+        column = s.reader().column_reader("id")
+        return {column[d] for d in docs}
+
+    return ids
 
 
 def _add_via_alignment(
@@ -351,9 +401,11 @@ def _add_via_alignment(
     filters: Filters | None,
     terms: set[str],
     width: int,
+    direct: Callable[[], set[str]],
 ) -> tuple[list[Hit], int]:
-    """Articles whose translation's aligned segment matches, though their own text did not:
-    the matching segment's passage on their side becomes the snippet."""
+    """Articles whose translation's aligned segment matches, though their own text did not
+    (``direct()``: the articles it matches, asked only if a segment matches): the matching
+    segment's passage on their side becomes the snippet."""
     from whoosh.qparser import MultifieldParser
 
     found = {h.id for h in hits}
@@ -364,7 +416,7 @@ def _add_via_alignment(
     for f in s.search(q, limit=None):
         for side in ("zh", "en"):
             aid, pnos = f[f"{side}_id"], f[f"{side}_pnos"]
-            if aid in found or not pnos:
+            if aid in found or not pnos or aid in direct():
                 continue
             doc = handle.document(aid)
             if doc is None or (filters and not filters.admits(doc.article.to_json())):
