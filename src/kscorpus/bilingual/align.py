@@ -96,6 +96,36 @@ class Glossary:
         found = (zh for (zh, _), keys in zip(self.entries, self._en_keys) if key and key in keys)
         return tuple(dict.fromkeys(found))
 
+    def translations(self, text: str) -> tuple[str, ...]:
+        """Terms of the other language for the concepts ``text`` mentions (for cross-language
+        search): the English renderings of its Chinese terms and the Chinese terms of its
+        English phrases. Only maximal matches count: "trust e-commerce" brings 信任电商, not
+        every 电商 that "e-commerce" alone would."""
+        zh_hits = [zh for zh, _ in self.entries if zh in text]
+        zh_max = {t for t in zh_hits if not any(t != u and t in u for u in zh_hits)}
+        words = _en_key(text)
+        spans = [
+            (i, i + len(k), j)
+            for j, keys in enumerate(self._en_keys)
+            for k in keys
+            for i in range(len(words) - len(k) + 1)
+            if k and words[i : i + len(k)] == k
+        ]
+        en_max = {
+            j
+            for s, e, j in spans
+            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
+        }
+        zh_concepts = {self._concept[i] for i, (zh, _) in enumerate(self.entries) if zh in zh_max}
+        en_concepts = {self._concept[j] for j in en_max}
+        out: list[str] = []
+        for (term, ens), concept in zip(self.entries, self._concept):
+            if concept in zh_concepts:
+                out.extend(ens)
+            if concept in en_concepts:
+                out.append(term)
+        return tuple(t for t in dict.fromkeys(out) if t not in text)
+
     def concepts_zh(self, text: str) -> frozenset[int]:
         """Concepts with a Chinese term in ``text``."""
         return frozenset(self._concept[i] for i, (zh, _) in enumerate(self.entries) if zh in text)
