@@ -239,7 +239,7 @@ def search(
             total = len(results) if ids is None else len(ids)
             matched = set(results.groups("id")) if facets else set()
         # Whoosh's ``simplify`` (wildcards expanded) fails on the characters' AndMaybe nodes
-        widened = with_chars(words.simplify(s.reader()), fold, strings)
+        widened = with_chars(_expanded(words, s.reader()), fold, strings)
         terms = _positive_terms(widened)
         if translated is not None:
             terms |= _positive_terms(translated)
@@ -540,6 +540,16 @@ def _fallback_passage(handle: IndexHandle, article_id: str, terms: set[str]) -> 
     ]
     _, neg = max(scored)
     return -neg, doc.paragraph_text(-neg), doc.paragraphs[-neg][0]
+
+
+def _expanded(q: Any, reader: Any) -> Any:
+    """``q`` with its wildcards and ranges expanded to the terms the index holds, leaf by leaf:
+    Whoosh's own ``simplify`` fails on a binary node it normalizes (``0 ANDNOT 0``)."""
+    from whoosh import query as wq
+
+    if isinstance(q, (wq.CompoundQuery, wq.BinaryQuery, wq.Not)):
+        return q.apply(lambda sub: _expanded(sub, reader))
+    return q.simplify(reader)
 
 
 def _positive_terms(q: Any, fields: tuple[str, ...] = TEXT_FIELDS + CHAR_FIELDS) -> set[str]:
