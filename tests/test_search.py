@@ -284,9 +284,9 @@ def _char_only_paragraphs(handle, words, widened) -> int:
     return count
 
 
-@pytest.mark.parametrize("q", ["0 ANDNOT 0", "电商 ANDNOT 电商", "电* ANDNOT 电商"])
+@pytest.mark.parametrize("q", ["0 ANDNOT 0", "电商 ANDNOT 电商"])
 def test_a_binary_node_whoosh_cannot_simplify_answers(handle, q):
     """Whoosh's ``simplify`` raises TypeError on ``a ANDNOT a`` (found by the query fuzzer):
     the query answers, and nothing matches what it also excludes."""
     res = search(handle, q)
-    assert res.total == 0 if q != "电* ANDNOT 电商" else res.total >= 0
+    assert res.total == 0 and res.hits == []

@@ -54,7 +54,12 @@ def translate(
     left out, as words to translate and as translations."""
     userdict = handle.articles.schema["text"].analyzer.userdict
     plain = _SYNTAX.sub(" ", normalized)
-    found = [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
+    # a glossary term is one word however jieba cuts it (信任电商 without a user dictionary
+    # is 信任/电商, and 电商 alone is no dictionary word for e-commerce)
+    whole = _glossary_terms(handle.glossary(), plain)
+    for term in whole:
+        plain = plain.replace(term, " ")
+    found = whole + [t for t, *_ in tokens(plain, userdict, subwords=False, fast=True)]
     # 2024年5月13日: the numbers carry over, the units are no words to translate
     found = [w for k, w in enumerate(found) if not (w in _UNITS and k and found[k - 1].isdigit())]
     words = [w for w in dict.fromkeys(found) if w not in negative and w not in CHINESE_STOP_WORDS]
@@ -76,6 +81,15 @@ def translate(
         i += n
     kept = (Translation(t.source, _as_indexed(t.members, negative, userdict)) for t in out)
     return [t for t in kept if t.members]
+
+
+def _glossary_terms(glossary: Any, text: str) -> list[str]:
+    """The glossary's Chinese terms in ``text``, longest first, none inside another found."""
+    found: list[str] = []
+    for zh in sorted({zh for zh, _ in glossary.entries if zh in text}, key=len, reverse=True):
+        if not any(zh in f for f in found):
+            found.append(zh)
+    return found
 
 
 def _as_indexed(
