@@ -15,6 +15,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -23,6 +25,7 @@ import kscorpus.cli.study  # noqa: F401  (registers similar on the app)
 from kscorpus.cli.app import app
 from kscorpus.index.analysis import latin_terms, tokens
 from kscorpus.index.store import open_index
+from kscorpus.ingest.convert import to_simplified
 from kscorpus.query import cross
 from kscorpus.query.ranking import Group, group, rank, term_ids
 from kscorpus.query.search import search
@@ -54,7 +57,7 @@ def _brute_bm25(handle, field: str, members: list[tuple[str, float]]) -> dict[st
     docs = {}
     for docnum, stored in s.reader().iter_docs():
         doc = handle.document(stored["id"])
-        text = doc.article.title if field == "title" else doc.text
+        text = to_simplified(doc.article.title) if field == "title" else doc.text  # as indexed
         docs[docnum] = [
             t for t, *_ in tokens(text, handle.articles.schema[field].analyzer.userdict)
         ]
@@ -83,6 +86,39 @@ def _brute_bm25(handle, field: str, members: list[tuple[str, float]]) -> dict[st
 def test_a_group_is_one_term_of_summed_tf_and_union_df(handle, members):
     got = scores(handle.searcher("articles"), group("text", [((m,), w) for m, w in members]))
     want = _brute_bm25(handle, "text", members)
+    assert got.keys() == want.keys()
+    assert all(math.isclose(got[d], want[d], rel_tol=1e-9) for d in got)
+
+
+VOCABULARY = [
+    "品牌",
+    "牌子",
+    "信任",
+    "服务商",
+    "直播",
+    "快手",
+    "电商",
+    "brand",
+    "trust",
+    "没有的词",
+]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(VOCABULARY), st.floats(0.05, 1.0)),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda m: m[0],
+    ),
+    st.sampled_from(["text", "title"]),
+)
+def test_any_group_scores_as_its_brute_force(handle, members, field):
+    got = scores(handle.searcher("articles"), group(field, [((m,), w) for m, w in members]))
+    want = _brute_bm25(handle, field, members)
     assert got.keys() == want.keys()
     assert all(math.isclose(got[d], want[d], rel_tol=1e-9) for d in got)
 

