@@ -94,16 +94,9 @@ def _print_lines(lines: list[Line], console: Console) -> None:
 
 def _write_svg(path: Path, svg: str) -> None:
     """Write ``svg`` to ``path`` atomically; a failure is a usage error naming the file."""
-    from kscorpus.atomic import write_atomic
+    from kscorpus.exchange.export import write_atomic
 
-    try:
-        write_atomic(path, svg, durable=False)
-    except OSError as e:
-        raise KscorpusError(
-            f"cannot write {path}: {e.strerror or e}; check that {path.parent} exists and is "
-            "writable",
-            EXIT_USAGE,
-        ) from None
+    write_atomic(path, [svg])
     _err().print(f"kscorpus: wrote the plot to {path}", markup=False)
 
 
