@@ -326,3 +326,11 @@ def test_a_long_cross_query_ranks_its_groups_itself(handle):
 
     translated = query(translate(handle, "brand strategy trust conference"))
     assert rank(handle.searcher("articles"), translated, 3) is not None
+
+
+def test_a_words_commonest_translation_is_kept_among_its_many(handle):
+    """flood has 27 Chinese renderings in CC-CEDICT, single characters first by sense order;
+    洪水 and 洪灾, how news says it, are among the ones the group keeps."""
+    (flood,) = cross.translate(handle, "floods")
+    kept = {words for words, _ in flood.members}
+    assert {("洪水",), ("洪灾",)} <= kept

@@ -25,7 +25,7 @@ from kscorpus.index.analysis import tokens
 from kscorpus.ingest.segment import HAN, word_frequency
 from kscorpus.study.stopwords import CHINESE_STOP_WORDS
 
-MAX_MEMBERS = 8  # translations a group keeps, best first
+MAX_MEMBERS = 16  # translations a group keeps, best first
 MAX_RANK = 2  # a sense listed later than third is not a translation of the word (打: dozen…)
 PART = 0.5  # the weight of a word of a two-word translation (brand: 品牌, "brand name")
 MIN_EVIDENCE = 3  # aligned segments holding a word before its evidence is used
