@@ -3,10 +3,14 @@ writer, whether the pool spills to disk or not, and when a commit merges older s
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import index_dump
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
@@ -124,3 +128,54 @@ def test_blocks_are_pickled_with_protocol_5_and_compressed_unless_small(tmp_path
                 m._next_block()
             seen["multi-block"] += blocks > 1
     assert seen["compressed"] > 100 and seen["multi-block"] >= 5, seen
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.dictionaries(
+        st.binary(min_size=1, max_size=12), st.binary(max_size=40), max_size=3000
+    )
+)
+def test_the_term_index_writes_the_bytes_whoosh_writes(entries: dict[bytes, bytes]) -> None:
+    """``TermIndex`` keeps its hash tables in arrays, not tuples (memory), and must write the
+    very file Whoosh's ``OrderedHashWriter`` writes for the same entries: the same header,
+    entries, 256 open-addressing tables (collisions probed the same way), directory and
+    extras. Up to 3,000 keys put many in each bucket."""
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    def write(cls: Any) -> bytes:
+        buf = _Kept()
+        w = OrderedHashWriter(StructFile(buf))
+        if cls is not OrderedHashWriter:
+            w = cls.taking_over(w)
+        w.extras["fieldmap"] = {"text": 0}
+        for key in sorted(entries):
+            w.add(key, entries[key])
+        w.close()
+        return buf.kept
+
+    ours = write(whoosh_fast.TermIndex)
+    assert ours == write(OrderedHashWriter)
+    reader = OrderedHashReader(StructFile(io.BytesIO(ours)), len(ours))
+    assert {k: reader[k] for k in entries} == entries
+
+
+def test_the_term_index_refuses_keys_out_of_order() -> None:
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    w = whoosh_fast.TermIndex.taking_over(OrderedHashWriter(StructFile(_Kept())))
+    w.add(b"b", b"1")
+    with pytest.raises(ValueError, match="keys must increase"):
+        w.add(b"a", b"2")
+
+
+class _Kept(io.BytesIO):
+    """A file whose bytes outlive ``close``."""
+
+    kept = b""
+
+    def close(self) -> None:
+        self.kept = self.getvalue()
+        super().close()

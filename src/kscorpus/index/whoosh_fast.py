@@ -4,7 +4,8 @@ kscorpus writes and reads Whoosh's own on-disk format, faster than Whoosh does:
 
 - ``Writer``: Whoosh's ``SegmentWriter`` with postings pooled a term at a time
   (``postings.TermPool``) and each posting list written whole (``write_postings``), its blocks
-  pickled with protocol 5 instead of 2;
+  pickled with protocol 5 instead of 2, and a term index (``TermIndex``) that holds its
+  millions of entries in arrays;
 - ``commit``: a commit that adds segments written by worker processes;
 - ``posting_blocks``: a posting list read a block at a time from one read, instead of a
   matcher stepping posting by posting;
@@ -19,6 +20,7 @@ reason.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import struct
@@ -32,8 +34,8 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
 from whoosh.columns import VarBytesColumn
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
@@ -64,6 +66,7 @@ class Writer(SegmentWriter):  # type: ignore[misc]
         if any(f.vector or f.separate_spelling() for _, f in self.schema.items()):
             raise ValueError("kscorpus's writer does not write term vectors or spellings")
         self.pool = TermPool(limitmb, self.storage.folder)
+        self.fieldwriter._tindex = TermIndex.taking_over(self.fieldwriter._tindex)
         self.lengths = {name: 0 for name, f in self.schema.items() if f.scorable}
         self._made: dict[tuple[str, str], list[Any]] = {}  # postings of other fields, by value
 
@@ -148,20 +151,75 @@ def commit(w: Any, segments: Sequence[Any] = ()) -> None:
     w._finish()
 
 
+class TermIndex(OrderedHashWriter):  # type: ignore[misc]
+    """Whoosh's term index writer (``OrderedHashWriter``), writing the same file, but holding
+    what it keeps until closed (each term's hash and position, in one of 256 buckets) in
+    arrays, 12 bytes a term, where Whoosh keeps a tuple of two ints, about 120: a segment of
+    50,000 articles has millions of terms (the rare bigrams of the character fields), and
+    their tuples were most of a worker's peak memory. Keys must come in increasing order."""
+
+    _ENTRY = struct.Struct("!ii")  # key and value lengths, before each entry
+    _SLOT = struct.Struct("!Iq")  # a hash table's slot: hash, position (0, 0 when empty)
+
+    @classmethod
+    def taking_over(cls, writer: Any) -> TermIndex:
+        """This writer in place of Whoosh's ``writer``, which has written only its header
+        (its ``extras``, the field map the field writer fills, stay shared)."""
+        if type(writer) is not OrderedHashWriter or writer.hashtype != 0 or len(writer.index):
+            raise ValueError("not a new term index of Whoosh's own codec")
+        new = cls.__new__(cls)
+        new.__dict__.update(writer.__dict__)
+        new.buckets = [(array("I"), array("q")) for _ in range(256)]
+        return new
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"keys must increase: {self.lastkey!r}..{key!r}")
+        dbfile = self.dbfile
+        pos = dbfile.tell()
+        self.index.append(pos)
+        dbfile.write(self._ENTRY.pack(len(key), len(value)) + key + value)
+        # Whoosh's ``md5_hash``: the digest's low 32 bits, without the detour through hex
+        h = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
+        hashes, positions = self.buckets[h & 255]
+        hashes.append(h)
+        positions.append(pos)
+        self.lastkey = key
+
+    def _write_hashes(self) -> None:
+        """Each bucket's open-addressing table, as Whoosh's ``_write_hashes`` lays it out
+        (twice as many slots as entries, linear probing from ``(hash >> 8) % slots``); a
+        slot is free while its position is 0 (no entry starts at 0: the header does)."""
+        dbfile, pack = self.dbfile, self._SLOT.pack
+        for hashes, positions in self.buckets:
+            self.directory.append((dbfile.tell(), 2 * len(hashes)))
+            n = 2 * len(hashes)
+            table_h, table_p = array("I", bytes(4 * n)), array("q", bytes(8 * n))
+            for h, p in zip(hashes, positions):
+                slot = (h >> 8) % n
+                while table_p[slot]:
+                    slot = (slot + 1) % n
+                table_h[slot], table_p[slot] = h, p
+            dbfile.write(b"".join(map(pack, table_h, table_p)))
+
+
 class Lengths:
-    """Field lengths of a new segment, a whole column decoded at a time (Whoosh reads each
-    posting's length back from the column file)."""
+    """Field lengths of a new segment as Whoosh stores them, one byte a document, each column
+    read whole. Block and term statistics keep only the bytes (``length_to_byte``), and the
+    byte of a stored length is the byte it came from (``byte_to_length`` is a monotonic table),
+    so minima and maxima are taken over the bytes: no length is decoded or encoded again."""
 
     def __init__(self, pdr: Any) -> None:
         self._pdr = pdr
-        self._table = [byte_to_length(b) for b in range(256)]
-        self._fields: dict[str, list[int]] = {}
+        self._fields: dict[str, bytes] = {}
 
-    def column(self, fieldname: str) -> list[int]:
+    def column(self, fieldname: str) -> bytes:
+        """Every document's length byte (0 where there is none: the column may stop early)."""
         col = self._fields.get(fieldname)
         if col is None:
             data = length_bytes(self._pdr, fieldname) or b""
-            col = self._fields[fieldname] = [self._table[b] for b in data]
+            pad = self._pdr.doc_count_all() - len(data)
+            col = self._fields[fieldname] = data + bytes(max(pad, 0))
         return col
 
 
@@ -172,7 +230,7 @@ def write_postings(
     list and term info, as Whoosh's ``W3FieldWriter`` writes them through ``start_term``,
     ``add`` and ``finish_term``, a posting list at a time."""
     lastfn = None
-    col: list[int] = []
+    col = b""
     limit = compression = 0
     offset = 0
     for (fieldname, tbytes), flat in terms:
@@ -184,41 +242,35 @@ def write_postings(
             limit, compression = pw._blocklimit, pw._compression
             col, lastfn = lengths.column(fieldname), fieldname
             offset = fieldwriter._postfile.tell()
-        key = pack_ushort(fieldwriter._fieldid) + tbytes
-        postings, terminfo = _posting_list(flat, col, limit, compression)
+            prefix = pack_ushort(fieldwriter._fieldid)
+        if len(flat) == 3:  # one posting: most terms of the character fields (rare bigrams)
+            postings, terminfo = _one_posting(flat, col)
+        else:
+            postings, terminfo = _many_postings(flat, col, limit, compression)
         fieldwriter._postfile.write(postings)
-        fieldwriter._tindex.add(key, terminfo + pack_long(offset) + pack_int(len(postings)))
+        fieldwriter._tindex.add(
+            prefix + tbytes, terminfo + pack_long(offset) + pack_int(len(postings))
+        )
         offset += len(postings)
     if lastfn is not None:
         fieldwriter.finish_field()
 
 
-def _posting_list(
-    flat: list[Any], col: list[int], limit: int, compression: int
+def _many_postings(
+    flat: list[Any], col: bytes, limit: int, compression: int
 ) -> tuple[bytes, bytes]:
     """A posting list (``[docnum, weight, value, …]``) as Whoosh's ``W3PostingsWriter`` writes
     it (a header, then blocks of up to ``limit`` postings, the last one's size negative), and
     the start of its term info (``W3TermInfo.to_bytes`` without the extent)."""
-    if len(flat) == 3:  # one posting: most terms of the character fields (rare bigrams)
-        return _one_posting(flat, col)
-    return _many_postings(flat, col, limit, compression)
-
-
-def _many_postings(
-    flat: list[Any], col: list[int], limit: int, compression: int
-) -> tuple[bytes, bytes]:
     ids_all, weights_all, values_all = flat[0::3], flat[1::3], flat[2::3]
     n = len(ids_all)
     out = [WHOOSH3_HEADER_MAGIC]
     total = 0.0
-    minlength: int | None = None
-    maxlength = 0
     maxweight: float = 0
     for start in range(0, n, limit):
         ids = ids_all[start : start + limit]
         weights = weights_all[start : start + limit]
-        lens = [x for x in (col[d] if d < len(col) else 0 for d in ids) if x]
-        lo, hi = (min(lens) if lens else None), max(lens, default=0)
+        lbytes = bytes(map(col.__getitem__, ids))
         top = max(0, *weights)
         w32 = array("f", weights).tolist()  # what Whoosh's block keeps of a weight
         if w32.count(1.0) == len(w32):
@@ -228,26 +280,24 @@ def _many_postings(
         else:
             mini = tuple(w32)
         deltas = tuple(map(sub, ids, [0, *ids[:-1]]))
-        values = tuple(v for v in values_all[start : start + limit] if v)
+        values = tuple(filter(None, values_all[start : start + limit]))
         comp = compression if len(ids) >= SMALL else 0  # each block says if it is compressed
         data = pickle.dumps((deltas, mini, values), PICKLE)
         if comp:
             data = zlib.compress(data, comp)
-        info = pickle.dumps(
-            (len(ids), ids[-1], top, comp, length_to_byte(lo), length_to_byte(hi)), PICKLE
-        )
+        lo = min(lbytes.replace(b"\0", b""), default=0)  # 0: no length (Whoosh's None)
+        info = pickle.dumps((len(ids), ids[-1], top, comp, lo, max(lbytes)), PICKLE)
         size = len(info) + len(data)
         out.append(pack_int(-size if start + limit >= n else size) + info + data)
         total += sum(w32)  # as ``W3TermInfo.add_block`` adds them up, block by block
-        if lo is not None:
-            minlength = lo if minlength is None else min(minlength, lo)
-        maxlength, maxweight = max(maxlength, hi), max(maxweight, top)
+        maxweight = max(maxweight, top)
+    lbytes = bytes(map(col.__getitem__, ids_all))
     terminfo = W3TermInfo._struct.pack(
         0,
         total,
         n,
-        0 if minlength is None else length_to_byte(minlength),
-        length_to_byte(maxlength),
+        min(lbytes.replace(b"\0", b""), default=0),
+        max(lbytes),
         maxweight,
         ids_all[0],
         ids_all[-1],
@@ -255,21 +305,18 @@ def _many_postings(
     return b"".join(out), terminfo
 
 
-def _one_posting(flat: list[Any], col: list[int]) -> tuple[bytes, bytes]:
-    """``_posting_list`` of a list of one posting: one uncompressed block, the same bytes."""
+def _one_posting(flat: list[Any], col: bytes) -> tuple[bytes, bytes]:
+    """``_many_postings`` of a list of one posting: one uncompressed block, the same bytes."""
     d, w, v = flat
-    length = col[d] if d < len(col) else 0
+    lb = col[d]
     w32 = _F32.get(w)
     if w32 is None:
         w32 = _F32[w] = array("f", [w]).tolist()[0]
     top = max(0, w)
     data = pickle.dumps(((d,), None if w32 == 1.0 else w32, (v,) if v else ()), PICKLE)
-    lb = length_to_byte(length or None)
-    info = pickle.dumps((1, d, top, 0, lb, length_to_byte(length)), PICKLE)
+    info = pickle.dumps((1, d, top, 0, lb, lb), PICKLE)
     block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
-    terminfo = W3TermInfo._struct.pack(
-        0, w32, 1, length_to_byte(length) if length else 0, length_to_byte(length), top, d, d
-    )
+    terminfo = W3TermInfo._struct.pack(0, w32, 1, lb, lb, top, d, d)
     return block, terminfo
 
 
