@@ -29,14 +29,10 @@ MAX_RUNS = 32  # spilled runs (open files) before they are merged into one
 Key = tuple[str, bytes]  # (field name, term bytes)
 _key = itemgetter(0)
 _WEIGHTS = [float(i) for i in range(64)]
-# Whoosh pickles posting blocks with protocol 2, which stores each position value (bytes) as a
-# call to ``_codecs.encode``: decoding them was most of a search's time on a large corpus.
-# Protocol 5 stores bytes as bytes and frames each pickle (one read for a block's header), so a
-# block decodes faster and compresses smaller. Whoosh's reader unpickles any protocol.
-PICKLE = 5
-SMALL = 4  # postings in a block below which compressing it is not worth a zlib call
-TERM_BYTES = 200  # estimated pool bytes of a new term (key tuple, bytes, list, dict slot)
-POSTING_BYTES = 64  # and of a posting, beside its value (list slots, shared or new float)
+# What the pool holds, measured with tracemalloc on the bundled and generated articles:
+TERM_BYTES = 200  # a new term: its key string, its list and the dict's slot
+POSTING_BYTES = 28  # a posting: three list slots (docnum, weight and value are shared objects)
+VALUE_BYTES = 33  # a value's bytes object beside its length, when it is not shared
 
 
 class TermPool:
@@ -62,7 +58,7 @@ class TermPool:
             postings = terms[term] = []
             self.size += TERM_BYTES + len(tbytes)
         postings += (docnum, weight, vbytes)
-        self.size += POSTING_BYTES + (len(vbytes) if vbytes else 0)
+        self.size += POSTING_BYTES + (VALUE_BYTES + len(vbytes) if vbytes else 0)
         if self.size > self.limit:
             self._spill()
 
@@ -70,7 +66,9 @@ class TermPool:
         self, fieldname: str, docnum: int, items: list[tuple[str, int, bytes]], boost: float
     ) -> None:
         """Add one document's postings of one field, ``(term, frequency, vbytes)`` each,
-        weighted ``frequency * boost`` as Whoosh weighs them."""
+        weighted ``frequency * boost`` as Whoosh weighs them. The value of a posting of one
+        position is one object shared by every such posting (``analysis`` and ``hanchars``
+        encode each position once), so it adds nothing to the pool's size."""
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
@@ -83,7 +81,8 @@ class TermPool:
                 postings = terms[word] = []
                 size += TERM_BYTES + len(word)
             postings += (docnum, weights[freq] if freq < limit else freq * boost, vbytes)
-            size += len(vbytes)
+            if freq > 1:
+                size += VALUE_BYTES + len(vbytes)
         self.size += size
         if self.size > self.limit:
             self._spill()
