@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -635,16 +636,24 @@ def _paragraphs(old: IndexHandle | None, aid: str) -> list[str]:
     return [doc.paragraph_text(i) for i in range(len(doc.paragraphs))] if doc else []
 
 
-def _anchors_json(anchors: dict[str, Any]) -> str:
-    """Each article's anchors as lists, in the order of their lists' reprs (a stable file).
-    Articles share most anchors (one object each, see ``Written.update``): each is listed
-    once."""
-    listed: dict[Any, tuple[str, list[Any]]] = {}  # an anchor → its list's repr, its list
-    for found in anchors.values():
-        for x in found:
-            if x not in listed:
-                listed[x] = (repr(as_list := list(x)), as_list)
-    return json.dumps({i: [x for _, x in sorted(map(listed.get, a))] for i, a in anchors.items()})
+def _anchors_json(anchors: dict[str, Any]) -> Iterator[str]:
+    """``anchors.json`` in pieces, for ``write_atomic``: each article's anchors as lists, in
+    the order of their lists' reprs (a stable file). Made a thousand articles at a time and
+    without keeping the reprs: at 100,000 articles the file is 300 MB, and the whole string,
+    its bytes and the reprs of every article's own anchor (its dictionary words) came to more
+    than a gigabyte beside the anchors themselves."""
+    dumps = json.dumps
+    items = iter(anchors.items())
+    yield "{"
+    sep = ""
+    while batch := list(itertools.islice(items, 1000)):
+        parts = []
+        for i, found in batch:
+            rows = sorted((repr(as_list := list(x)), as_list) for x in found)
+            parts.append(f"{sep}{dumps(i)}: {dumps([x for _, x in rows])}")
+            sep = ", "
+        yield "".join(parts)
+    yield "}"
 
 
 def _load_anchors(path: Path) -> dict[str, tuple[Any, ...]]:
