@@ -75,6 +75,12 @@ def test_parallel_build_answers_like_one_process(tmp_path, generated, source, mo
     assert (two.articles, two.passages, two.tokens) == (one.articles, one.passages, one.tokens)
     assert two.repairs == one.repairs and two.proposed_pairs == one.proposed_pairs
     assert answers(tmp_path / "two") == answers(tmp_path / "one")
+    # the workers' anchors wait in a file until they are done (writing._Parked)
+    one_anchors, two_anchors = (
+        json.loads((open_index(tmp_path / d).path / "anchors.json").read_text("utf-8"))
+        for d in ("one", "two")
+    )
+    assert two_anchors == one_anchors and (one_anchors or source == "bundled")
     segments = open_index(tmp_path / "two").articles.reader().leaf_readers()
     per_worker = [
         math.ceil(len(s) / 14)

@@ -17,8 +17,10 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -202,40 +204,45 @@ def _write_parallel(
     ]
     out, canon = Written(), {}  # type: ignore[var-annotated]
     segments: dict[int, tuple[Any, Any]] = {}
-    try:
-        gc.freeze()  # the workers' collector then never writes to (so copies) what they inherit
-        for w in workers:
-            w.start()
-        gc.unfreeze()
-        if meanwhile:
-            meanwhile()
-        release_jieba()  # the workers have theirs
-        while len(segments) < len(workers):
-            if progress:
-                progress(sum(done), len(articles), f"{len(workers)} jobs")
-            try:
-                k, kind, payload = results.get(timeout=0.2)
-            except queue.Empty:
-                code = next((w.exitcode for w in workers if w.exitcode not in (None, 0)), 0)
-                if code:
-                    raise IndexUnavailable(
-                        f"an ingest worker stopped unexpectedly (exit code {code}; out of "
-                        "memory?); the previous index is intact; retry with --jobs 1"
-                    ) from None
-                continue
-            if kind == "part":
-                out.update(payload, canon)
-            elif kind == "done":
-                segments[k] = payload
-            elif kind == "oserror":
-                raise OSError(*payload)
-            else:
-                raise RuntimeError(f"an ingest worker failed:\n{payload}")
-    finally:
-        for w in workers:
-            if w.is_alive():
-                w.terminate()
-            w.join()
+    with _Parked(aw.storage.folder) as parked:
+        try:
+            gc.freeze()  # the workers' collector then never writes to (so copies) what they inherit
+            for w in workers:
+                w.start()
+            gc.unfreeze()
+            if meanwhile:
+                meanwhile()
+            release_jieba()  # the workers have theirs
+            while len(segments) < len(workers):
+                if progress:
+                    progress(sum(done), len(articles), f"{len(workers)} jobs")
+                try:
+                    k, kind, payload = results.get(timeout=0.2)
+                except queue.Empty:
+                    code = next((w.exitcode for w in workers if w.exitcode not in (None, 0)), 0)
+                    if code:
+                        raise IndexUnavailable(
+                            f"an ingest worker stopped unexpectedly (exit code {code}; out of "
+                            "memory?); the previous index is intact; retry with --jobs 1"
+                        ) from None
+                    continue
+                if kind == "part":
+                    parked.put(payload.anchors)
+                    payload.anchors = {}
+                    out.update(payload, canon)
+                elif kind == "done":
+                    segments[k] = payload
+                elif kind == "oserror":
+                    raise OSError(*payload)
+                else:
+                    raise RuntimeError(f"an ingest worker failed:\n{payload}")
+        finally:
+            for w in workers:
+                if w.is_alive():
+                    w.terminate()
+                w.join()
+        for anchors in parked.take():
+            out.update(Written(anchors=anchors), canon)
     order = sorted(segments)
     out.segments = (
         [s for k in order for s in segments[k][0]],
@@ -243,6 +250,32 @@ def _write_parallel(
     )
     out.jobs = len(workers)
     return out
+
+
+class _Parked:
+    """The anchors workers send, kept in a file without a name until the workers are done: at
+    100,000 articles they take 300 MB (each article's dictionary words, one string), which
+    the parent held beside the workers' own peak at the end of their segments."""
+
+    def __init__(self, folder: str) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed on exit)
+
+    def __enter__(self) -> _Parked:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def put(self, anchors: dict[str, frozenset[Any]]) -> None:
+        record = pickle.dumps(anchors, pickle.HIGHEST_PROTOCOL)
+        self._file.write(len(record).to_bytes(8, "little") + record)
+
+    def take(self) -> Iterator[dict[str, frozenset[Any]]]:
+        """Everything put, in order."""
+        f = self._file
+        f.seek(0)
+        while size := int.from_bytes(f.read(8), "little"):
+            yield pickle.loads(f.read(size))
 
 
 def _worker(
