@@ -42,19 +42,18 @@ def fold(text: str) -> str:
     known = _CONVERTIBLE[0]
     if known is not None and known.isdisjoint(text):
         return text
-    new = set(text) - _SEEN
-    if new:
-        new = {c for c in new if HAN_RUN.match(c) and (known is None or c in known)}
-        if new:
+    if not _SEEN.issuperset(text):  # no set made of ``text`` while all its characters are known
+        new = set(text).difference(_SEEN)
+        han = sorted(c for c in new if HAN_RUN.match(c) and (known is None or c in known))
+        if han:
             from kscorpus.ingest.convert import to_simplified
 
-            chars = sorted(new)
-            out = to_simplified("\n".join(chars)).split("\n")
-            if len(out) == len(chars):
-                for c, s in zip(chars, out):
+            out = to_simplified("\n".join(han)).split("\n")
+            if len(out) == len(han):
+                for c, s in zip(han, out):
                     if s != c and len(s) == 1:
                         _TABLE[ord(c)] = s
-        _SEEN.update(set(text))
+        _SEEN.update(new)
     return text.translate(_TABLE) if _TABLE else text
 
 
