@@ -216,3 +216,22 @@ def test_the_pool_size_estimate_is_what_it_holds(kind: str) -> None:
         size(term) + size(flat) + sum(map(size, flat)) for term, flat in terms.items()
     )
     assert 0.8 < pool.size / held < 1.25, (pool.size, held)
+
+
+def test_terms_sort_as_bytes_when_some_are_not_utf8(tmp_path: Path) -> None:
+    """Terms sort as strings (code points, the order of their UTF-8 bytes) unless a merge
+    brought bytes that are not UTF-8: decoded with surrogateescape, b"\\xff" is U+DCFF, which
+    sorts before U+E000 as a string but after it as bytes, and Whoosh wants bytes order."""
+    pool = TermPool(64, str(tmp_path))
+    pool.add_terms("text", 0, [("\ue000", 1, b"p0"), ("a", 1, b"p1")], 1.0)
+    pool.add(("text", b"\xff", 1, 1.0, None))
+    assert [k for k, _ in pool.iter_terms()] == [
+        ("text", b"a"),
+        ("text", "\ue000".encode()),
+        ("text", b"\xff"),
+    ]
+    pool.add_terms("text", 2, [("\ue000", 1, b"p2"), ("\U00010000", 1, b"p3")], 1.0)
+    assert [k for k, _ in pool.iter_terms()] == [
+        ("text", "\ue000".encode()),
+        ("text", "\U00010000".encode()),
+    ]

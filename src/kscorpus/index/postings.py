@@ -46,12 +46,17 @@ class TermPool:
         self.fields: dict[str, dict[str, list[Any]]] = {}  # field → term → flat postings
         self.size = 0  # estimated bytes held by ``fields``
         self.runs: list[IO[bytes]] = []
+        self.escaped = False  # whether a term held came from bytes that are not UTF-8
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting; documents must come
         in increasing docnum, as Whoosh's ``SegmentWriter`` adds them."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        term = tbytes.decode("utf-8", "surrogateescape")  # one key type: see ``_sorted``
+        try:
+            term = tbytes.decode("utf-8")  # one key type: see ``_sorted``
+        except UnicodeDecodeError:
+            term = tbytes.decode("utf-8", "surrogateescape")
+            self.escaped = True
         terms = self.fields.setdefault(fieldname, {})
         postings = terms.get(term)
         if postings is None:
@@ -93,13 +98,18 @@ class TermPool:
         Terms are kept as str whichever way they came: a document's words from ``add_terms``,
         and bytes from ``add`` (an id field, or every field of a segment Whoosh merges in
         through ``add_reader``), decoded with ``surrogateescape`` so that any bytes round-trip.
-        The same term from both must share one posting list."""
+        The same term from both must share one posting list. Strings sort in the order of their
+        UTF-8 bytes (code points), so they are sorted as they are, unless bytes that are not
+        UTF-8 came (``escaped``: their surrogates would sort before U+E000 and above)."""
         out = []
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
-            keyed = sorted((t.encode("utf-8", "surrogateescape"), t) for t in terms)
+            if self.escaped:
+                keyed = sorted((t.encode("utf-8", "surrogateescape"), t) for t in terms)
+            else:
+                keyed = [(t.encode("utf-8"), t) for t in sorted(terms)]
             out.extend(((fieldname, tbytes), terms[t]) for tbytes, t in keyed)
-        self.fields, self.size = {}, 0
+        self.fields, self.size, self.escaped = {}, 0, False
         return out
 
     def _spill(self) -> None:

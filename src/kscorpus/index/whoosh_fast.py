@@ -262,47 +262,49 @@ def _many_postings(
     """A posting list (``[docnum, weight, value, …]``) as Whoosh's ``W3PostingsWriter`` writes
     it (a header, then blocks of up to ``limit`` postings, the last one's size negative), and
     the start of its term info (``W3TermInfo.to_bytes`` without the extent)."""
-    ids_all, weights_all, values_all = flat[0::3], flat[1::3], flat[2::3]
-    n = len(ids_all)
+    n = len(flat) // 3
     out = [WHOOSH3_HEADER_MAGIC]
     total = 0.0
+    lo = hi = 0  # length bytes: the least above 0 (0: none), the greatest
     maxweight: float = 0
-    for start in range(0, n, limit):
-        ids = ids_all[start : start + limit]
-        weights = weights_all[start : start + limit]
-        lbytes = bytes(map(col.__getitem__, ids))
-        top = max(0, *weights)
-        w32 = array("f", weights).tolist()  # what Whoosh's block keeps of a weight
-        if w32.count(1.0) == len(w32):
-            mini: Any = None
-        elif w32.count(w32[0]) == len(w32):
-            mini = w32[0]
-        else:
-            mini = tuple(w32)
-        deltas = tuple(map(sub, ids, [0, *ids[:-1]]))
-        values = tuple(filter(None, values_all[start : start + limit]))
-        comp = compression if len(ids) >= SMALL else 0  # each block says if it is compressed
-        data = pickle.dumps((deltas, mini, values), PICKLE)
-        if comp:
-            data = zlib.compress(data, comp)
-        lo = min(lbytes.replace(b"\0", b""), default=0)  # 0: no length (Whoosh's None)
-        info = pickle.dumps((len(ids), ids[-1], top, comp, lo, max(lbytes)), PICKLE)
-        size = len(info) + len(data)
-        out.append(pack_int(-size if start + limit >= n else size) + info + data)
-        total += sum(w32)  # as ``W3TermInfo.add_block`` adds them up, block by block
-        maxweight = max(maxweight, top)
-    lbytes = bytes(map(col.__getitem__, ids_all))
-    terminfo = W3TermInfo._struct.pack(
-        0,
-        total,
-        n,
-        min(lbytes.replace(b"\0", b""), default=0),
-        max(lbytes),
-        maxweight,
-        ids_all[0],
-        ids_all[-1],
-    )
+    step = 3 * limit
+    for start in range(0, len(flat), step):
+        part = flat[start : start + step] if n > limit else flat
+        block, stats = _block(part[0::3], part[1::3], part[2::3], col, compression)
+        last = start + step >= len(flat)
+        out.append(pack_int(-len(block) if last else len(block)) + block)
+        block_lo, block_hi, top, weights = stats
+        total += weights  # as ``W3TermInfo.add_block`` adds them up, block by block
+        if block_lo and (not lo or block_lo < lo):
+            lo = block_lo
+        hi, maxweight = max(hi, block_hi), max(maxweight, top)
+    terminfo = W3TermInfo._struct.pack(0, total, n, lo, hi, maxweight, flat[0], flat[-3])
     return b"".join(out), terminfo
+
+
+def _block(
+    ids: list[int], weights: list[float], values: list[Any], col: bytes, compression: int
+) -> tuple[bytes, tuple[int, int, float, float]]:
+    """One block (its info and data, pickled) and its statistics: least length byte above 0,
+    greatest, greatest weight, sum of the weights as 32-bit floats."""
+    lbytes = bytes(map(col.__getitem__, ids))
+    top = max(0, *weights)
+    w32 = array("f", weights).tolist()  # what Whoosh's block keeps of a weight
+    if w32.count(1.0) == len(w32):
+        mini: Any = None
+    elif w32.count(w32[0]) == len(w32):
+        mini = w32[0]
+    else:
+        mini = tuple(w32)
+    deltas = tuple(map(sub, ids, [0, *ids[:-1]]))
+    comp = compression if len(ids) >= SMALL else 0  # each block says if it is compressed
+    data = pickle.dumps((deltas, mini, tuple(filter(None, values))), PICKLE)
+    if comp:
+        data = zlib.compress(data, comp)
+    lo = min(lbytes.replace(b"\0", b""), default=0)  # 0: no length (Whoosh's None)
+    hi = max(lbytes)
+    info = pickle.dumps((len(ids), ids[-1], top, comp, lo, hi), PICKLE)
+    return info + data, (lo, hi, top, sum(w32))
 
 
 def _one_posting(flat: list[Any], col: bytes) -> tuple[bytes, bytes]:
