@@ -33,6 +33,7 @@ import struct
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import accumulate, compress
+from operator import add
 from typing import Any
 
 from whoosh.formats import Positions
@@ -278,20 +279,19 @@ def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Score
         if type(scorer) is not _Scorer:
             return None
         parts.append(scorer.block_scores(docs, [ws[d] for d in docs]))
-    if len(parts) == 2:  # most phrases: the tree is one sum
-        sums = [a + b for a, b in zip(*parts)]
-    else:
-        sums = [_tree_sum(list(xs)) for xs in zip(*parts)]
+    sums = _tree_sums(parts)
     if q.boost != 1.0:
         sums = [v * q.boost for v in sums]
     return dict(zip(docs, sums))
 
 
-def _tree_sum(xs: list[float]) -> float:
-    if len(xs) == 1:
-        return xs[0]
-    half = len(xs) // 2
-    return _tree_sum(xs[:half]) + _tree_sum(xs[half:])
+def _tree_sums(parts: list[list[float]]) -> list[float]:
+    """Each document's scores of the parts added as Whoosh's binary tree adds them (the first
+    half's sum plus the second's), all documents at once."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return list(map(add, _tree_sums(parts[:half]), _tree_sums(parts[half:])))
 
 
 def _term_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
