@@ -16,9 +16,10 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.writing import SegmentWriter
 
+from kscorpus.index.hanchars import phrase_terms
 from kscorpus.index.store import _schemas
 from kscorpus.index.whoosh_fast import Writer, posting_blocks, segment_length_bytes
-from kscorpus.query.ranking import match_ids, rank
+from kscorpus.query.ranking import CharPhrase, match_ids, rank
 from kscorpus.query.scoring import BM25
 
 WORDS = [
@@ -96,6 +97,15 @@ QUERIES = st.one_of(
     ),
     st.tuples(st.sampled_from(BIGRAMS), st.sampled_from(BIGRAMS)).map(
         lambda p: wq.Or([wq.Term("title_chars", p[0], boost=0.5), wq.Term("text_chars", p[1])])
+    ),
+    # a Han string's word or its characters, the documents holding the word not decoded
+    st.sampled_from(["直播间", "电商直播间", "信任电商", "快手商家"]).map(
+        lambda h: wq.Or(
+            [
+                wq.Term("text", h),
+                CharPhrase("text_chars", phrase_terms(h), word=("text", h), boost=0.25),
+            ]
+        )
     ),
     st.tuples(st.sampled_from(BIGRAMS), st.sampled_from(WORDS)).map(
         lambda p: wq.AndMaybe(wq.Term("text_chars", p[0]), wq.Term("text", p[1]))

@@ -37,7 +37,7 @@ from operator import add
 from typing import Any
 
 from whoosh.formats import Positions
-from whoosh.query import Or
+from whoosh.query import Or, Phrase
 
 from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.query.scoring import _Scorer, group_scorer
@@ -103,6 +103,24 @@ class Group(Or):  # type: ignore[misc]
     weight), so Whoosh's tree walks (``simplify``, the highlighted terms, ``str``) see them."""
 
 
+class CharPhrase(Phrase):  # type: ignore[misc]
+    """A Han string's bigrams as a phrase of a character field (``query/chars.py``), matched
+    and scored as Whoosh's ``Phrase``. ``word`` is a term ``(field, text)`` of the word field
+    whose documents hold the string for certain: a Han word is indexed where its characters
+    stand in the same text the character field folds, and the query folds the word the same
+    way. Those documents need no positions decoded (most of a common string's documents)."""
+
+    def __init__(
+        self,
+        fieldname: str,
+        words: list[str],
+        word: tuple[str, str] | None = None,
+        boost: float = 1.0,
+    ) -> None:
+        super().__init__(fieldname, words, boost=boost)
+        self.word = word
+
+
 def group(
     fieldname: str, members: Sequence[tuple[tuple[str, ...], float]], boost: float = 1.0
 ) -> Group:
@@ -135,7 +153,7 @@ def _simple(q: Any, cross: bool | None = None) -> bool:
         return all(type(m) in (wq.Term, wq.Phrase) for m in q.subqueries)
     if type(q) is wq.Term:
         return not q.minquality
-    if type(q) is wq.Phrase:
+    if type(q) in (wq.Phrase, CharPhrase):
         return q.slop == 1 and len(q.words) >= 2
     if type(q) is wq.AndMaybe:  # the first part's documents, the second's score added
         return q.boost == 1.0 and _simple(q.a, cross) and _simple(q.b, cross)
@@ -158,7 +176,7 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
 
     if type(q) is wq.Term:
         return _term_scores(sub, q, weighting, only)
-    if type(q) is wq.Phrase:
+    if type(q) in (wq.Phrase, CharPhrase):
         return _phrase_scores(sub, q, weighting, only)
     if isinstance(q, Group):
         return _group_scores(sub, q, weighting, only)
@@ -264,7 +282,8 @@ def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Score
     field = sub.schema[q.fieldname]
     if not field.format or not field.format.supports("positions"):
         return None  # Whoosh's error
-    found = _phrase_postings(sub.reader(), q.fieldname, q.words, only)
+    reader = sub.reader()
+    found = _phrase_postings(reader, q.fieldname, q.words, only, known=_implied(reader, q))
     if found is None:
         return {}
     docs, weights = found
@@ -325,8 +344,8 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
         return term_ids(s, q.fieldname, q.text)
     if isinstance(q, wq.Term):  # a fuzzy term or another expanding kind
         return set(q.matcher(s).all_ids())
-    if type(q) is wq.Phrase and q.slop == 1 and q.words:
-        return _phrase_ids(s, q.fieldname, q.words)
+    if type(q) in (wq.Phrase, CharPhrase) and q.slop == 1 and q.words:
+        return _phrase_ids(s, q)
     if type(q) is wq.AndMaybe:
         return match_ids(s, q.a)
     if (type(q) in (wq.Or, wq.And) or isinstance(q, Group)) and q.subqueries:
@@ -357,13 +376,30 @@ def term_ids(s: Any, fieldname: str, text: str) -> set[int]:
     return out
 
 
-def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
-    """The documents where ``words`` occur at consecutive positions, as Whoosh's ``Phrase``
-    matches them."""
+def _phrase_ids(s: Any, q: Any) -> set[int]:
+    """The documents where a phrase's words occur at consecutive positions, as Whoosh's
+    ``Phrase`` matches them."""
     out: set[int] = set()
     for leaf, offset in s.reader().leaf_readers():
-        out.update(d + offset for d in _phrase_docs(leaf, fieldname, words))
+        found = _phrase_postings(leaf, q.fieldname, q.words, known=_implied(leaf, q))
+        if found is not None:
+            out.update(d + offset for d in found[0])
     return out
+
+
+def _implied(leaf: Any, q: Any) -> set[int] | None:
+    """The documents of one segment holding a ``CharPhrase``'s word (``None`` for any other
+    phrase): they hold its string."""
+    word = q.word if type(q) is CharPhrase else None
+    if word is None or word[0] not in leaf.schema:
+        return None
+    try:
+        tbytes = leaf.schema[word[0]].to_bytes(word[1])
+    except ValueError:
+        return None
+    if (word[0], tbytes) not in leaf:
+        return set()
+    return {d for ids, _ in posting_blocks(leaf.postings(word[0], tbytes)) for d in ids}
 
 
 def _phrase_docs(
@@ -382,7 +418,12 @@ Postings = dict[int, tuple[float, bytes]]  # a posting list: document → (weigh
 
 
 def _phrase_postings(
-    leaf: Any, fieldname: str, words: list[str], only: Only = None, counts: bool = False
+    leaf: Any,
+    fieldname: str,
+    words: list[str],
+    only: Only = None,
+    counts: bool = False,
+    known: set[int] | None = None,
 ) -> tuple[Any, list[dict[int, float]]] | None:
     """The documents of one segment where ``words`` occur at consecutive positions (as
     Whoosh's ``Phrase`` matches them; with ``counts``, ``{doc: occurrences}``, else a sorted
@@ -391,7 +432,7 @@ def _phrase_postings(
     The rarest word's posting list is read first and whole; each other word's is read for the
     documents still in the running only (blocks holding none of them are not decoded), and
     positions are decoded only for documents holding every word (Whoosh's span matchers are
-    much slower)."""
+    much slower) and not ``known`` to hold the phrase (never with ``counts``)."""
     if fieldname not in leaf.schema:
         return None
     field = leaf.schema[fieldname]
@@ -411,7 +452,11 @@ def _phrase_postings(
             return None
     decode = _position_decoder(field.format)
     found: dict[int, int] = {}
+    if known and not counts:
+        found = dict.fromkeys(known.intersection(wanted or ()), 1)
     for doc in wanted or ():
+        if doc in found:
+            continue
         starts = set(decode(lists[0][doc][1]))
         for k in range(1, len(words)):
             starts &= {p - k for p in decode(lists[k][doc][1])}
