@@ -320,9 +320,9 @@ def hbars_svg(
             body.append(_text(label_w + 8 if rows else 12, y + 16, panel.empty, cls="empty"))
             y += row_h
         for bar in panel.bars:
-            body += _hbar(bar, x_of, y, row_h, label_w, part_names, fmt)
-            if bar.note:
-                body.append(_text(label_w + plot_w + 8, y + 16, bar.note, cls="note"))
+            note = [_text(label_w + plot_w + 8, y + 16, bar.note, cls="note")] if bar.note else []
+            body += ['<g class="row">', *_hbar(bar, x_of, y, row_h, label_w, part_names, fmt),
+                     *note, "</g>"]  # fmt: skip
             y += row_h
     if not rows:  # nothing to measure: the panels' messages alone
         return _document(width, y + 12, title, body, subtitle)
@@ -333,7 +333,7 @@ def hbars_svg(
 def _hbar(bar: Bar, x_of: Callable[[float], float], y: float, row_h: float, label_w: float,
           part_names: Sequence[str], fmt: Callable[[float], str]) -> list[str]:  # fmt: skip
     """One row of ``hbars_svg``: the label right-aligned before the plot, then the bar (its
-    segments first, when split, under an outline)."""
+    segments first, when split, under an outline; a part of no weight has no segment)."""
     x0, x1 = sorted((x_of(0.0), x_of(bar.value)))
     out = [_text(label_w - 8, y + 16, _clip(bar.label, label_w - 20), "end")]
     hover = f"<title>{escape(bar.label)}: {escape(fmt(bar.value))}</title>"
@@ -348,6 +348,8 @@ def _hbar(bar: Bar, x_of: Callable[[float], float], y: float, row_h: float, labe
     at, sign = (x0, 1) if bar.value >= 0 else (x1, -1)
     for k, part in enumerate(bar.parts):
         w = (x1 - x0) * part / total
+        if w <= 0:
+            continue
         name = part_names[k] if k < len(part_names) else f"part {k + 1}"
         out.append(
             f'<rect class="part part-{k}" x="{min(at, at + sign * w):.2f}" y="{y + 4:.1f}" '
@@ -401,6 +403,7 @@ def diverging_svg(
         right = bar.value >= 0
         x0, x1 = sorted((x_of(0.0), x_of(bar.value)))
         label = _clip(bar.label, half - 12)
+        body.append('<g class="row">')
         body.append(_text(x_of(0.0) + (-6 if right else 6), y + 16, label,
                           "end" if right else "start"))  # fmt: skip
         body.append(
@@ -412,6 +415,7 @@ def diverging_svg(
         if bar.note:
             body.append(_text(x1 + 6 if right else x0 - 6, y + 16, bar.note,
                               "start" if right else "end", cls="note"))  # fmt: skip
+        body.append("</g>")
         y += row_h
     grid = _value_grid(x_of, -top, top, step, first, y + 4, fmt, unit)
     return _document(width, y + 44, title, grid + body, subtitle)
