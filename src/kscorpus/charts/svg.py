@@ -305,7 +305,7 @@ def hbars_svg(
 
     body: list[str] = []
     y = 52.0 if subtitle else 36.0
-    if part_names:
+    if part_names and rows:
         body += _legend(label_w, y + 12, part_names)
         y += 20
     top = y
