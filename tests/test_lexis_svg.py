@@ -237,7 +237,8 @@ def test_keyness_bars_diverge_by_the_sign_of_log_ratio(own, tmp_path, negative):
             assert "negative" in classes(bar) and x + w == pytest.approx(here, abs=0.02)
     start = "Negative key words" if negative else "Key words"
     assert (
-        title(root) == f"{start} of zh articles, since 2021 against the rest of the corpus · LL ≥ 0"
+        title(root)
+        == f"{start} of the part (zh articles, since 2021) against the rest of the corpus · LL ≥ 0"
     )
 
 
@@ -247,7 +248,7 @@ def test_keyness_against_a_reference_whose_name_needs_escaping(own, tmp_path):
     args = ["keyness", "--reference", str(ref), "--min-freq", "1", "--min-ll", "0", "--lang", "zh"]
     data = json.loads(run(own, *args, "--json", "--svg", str(out)).stdout)
     root = chart(out)
-    assert title(root) == f"Key words of zh articles against the corpus {ref} · LL ≥ 0"
+    assert title(root) == f"Key words of the part (zh articles) against the corpus {ref} · LL ≥ 0"
     assert "&lt;ref&gt;" in out.read_text(encoding="utf-8")
     assert len(rows(root)) == len(data["words"]) > 0
 

@@ -540,8 +540,8 @@ def keyness_svg(res: Keyness, min_ll: float) -> str:
 
     ref = res.reference if res.reference == "rest of the corpus" else f"corpus {res.reference}"
     title = (
-        f"{'Negative key' if res.negative else 'Key'} words of "
-        f"{selection_text(res.selection)} against the {ref} · LL ≥ {min_ll:g}"
+        f"{'Negative key' if res.negative else 'Key'} words of the part "
+        f"({selection_text(res.selection)}) against the {ref} · LL ≥ {min_ll:g}"
     )
     subtitle = (
         f"The part: {res.tokens:,} tokens; the reference: {res.ref_tokens:,} tokens. Bar: log "
