@@ -326,3 +326,25 @@ def test_negative_bars_go_left_and_parts_fill_their_bar():
     assert parts == pytest.approx([float(a.get("width")) / 4, 3 * float(a.get("width")) / 4])
     assert len([e for e in second.iter(f"{SVG}rect") if "part" in classes(e)]) == 1  # 0: none
     assert text_of(second, "label") == "乙 & <b>"
+
+
+def test_the_bench_script_runs(index_dir):
+    """bench/lexis_svg.py end to end on the bundled corpus (no timing asserted)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "lexis_svg.py"), "--index", str(index_dir),
+         "--repeat", "1"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    table = [line.split("|")[1:-1] for line in r.stdout.splitlines()[2:]]
+    assert [row[0].strip() for row in table][:2] == [
+        "collocates 直播",
+        "collocates 信任电商 --cross",
+    ]
+    assert len(table) == 5 and all(float(row[4]) > 0 for row in table)  # an SVG was drawn
