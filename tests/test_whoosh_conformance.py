@@ -119,15 +119,17 @@ def test_reading_and_ranking_match_whoosh(docs, commits, queries):
                     ours = [byte_to_length(lengths[d]) if d < len(lengths) else 0 for d in range(n)]
                     assert ours == [leaf.doc_field_length(d, field) or 0 for d in range(n)]
                 for field, term in leaf.all_terms():
-                    for part in ("weights", "values"):
+                    for part in ("weights", "values", "postings"):
                         got = [
                             x
                             for ids, more in posting_blocks(leaf.postings(field, term), part)
-                            for x in zip(ids, _each(more, len(ids)))
+                            for x in zip(ids, _each(more, len(ids), part))
                         ]
                         m, want = leaf.postings(field, term), []
                         while m.is_active():
-                            want.append((m.id(), m.weight() if part == "weights" else m.value()))
+                            one = {"weights": m.weight, "values": m.value}
+                            both = (m.weight(), m.value())
+                            want.append((m.id(), both if part == "postings" else one[part]()))
                             m.next()
                         assert got == want, (field, term, part)
             for q in queries:
@@ -140,8 +142,14 @@ def test_reading_and_ranking_match_whoosh(docs, commits, queries):
                 assert match_ids(s, q) == {h.docnum for h in s.search(q, limit=None)}, q
 
 
-def _each(more: object, n: int) -> list[object]:
-    """A block's weights as ``posting_blocks`` gives them (None: all 1.0; a float: all that)."""
+def _each(more: object, n: int, part: str = "weights") -> list[object]:
+    """A block's weights as ``posting_blocks`` gives them (None: all 1.0; a float: all that),
+    its values, or both paired."""
+    if part == "postings":
+        weights, values = more  # type: ignore[misc]
+        return list(zip(_each(weights, n), values))
+    if part == "values":
+        return list(more)  # type: ignore[call-overload]
     if more is None:
         return [1.0] * n
     if isinstance(more, float):

@@ -33,6 +33,7 @@ import struct
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import accumulate, compress
+from operator import add
 from typing import Any
 
 from whoosh.formats import Positions
@@ -256,37 +257,41 @@ def _phrase_tf(sub: Any, q: Any, only: Only) -> dict[int, float]:
 def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
     """Whoosh scores a phrase as the intersection of its words (``SpanNear2``): the words'
     scores added in a balanced binary tree (``make_binary_tree``), for the documents where the
-    words follow each other."""
-    from whoosh import query as wq
-
+    words follow each other. Each word's posting list is read once (``_phrase_postings``) and
+    scored only where the phrase is."""
     if q.fieldname not in sub.schema:
         return {}
     field = sub.schema[q.fieldname]
     if not field.format or not field.format.supports("positions"):
         return None  # Whoosh's error
-    docs = _phrase_docs(sub.reader(), q.fieldname, q.words, only)
+    found = _phrase_postings(sub.reader(), q.fieldname, q.words, only)
+    if found is None:
+        return {}
+    docs, weights = found
     if only is not None:
-        docs &= set(only)  # every block holding one of these was read for every word
+        docs = sorted(set(docs).intersection(only))
     if not docs:
         return {}
-    parts = [_term_scores(sub, wq.Term(q.fieldname, w), weighting, only) for w in q.words]
-    if any(p is None for p in parts):
-        return None
-    if len(parts) == 2:  # most phrases: the tree is one sum
-        a, b = parts
-        out = {d: a[d] + b[d] for d in docs}  # type: ignore[index]
-    else:
-        out = {d: _tree_sum([p[d] for p in parts]) for d in docs}  # type: ignore[index]
+    parts = []
+    for w, ws in zip(q.words, weights):
+        m = sub.postings(q.fieldname, field.to_bytes(w), weighting=weighting)
+        scorer = getattr(getattr(m, "child", m), "scorer", None)  # a deletions filter's child
+        if type(scorer) is not _Scorer:
+            return None
+        parts.append(scorer.block_scores(docs, [ws[d] for d in docs]))
+    sums = _tree_sums(parts)
     if q.boost != 1.0:
-        out = {d: v * q.boost for d, v in out.items()}
-    return out
+        sums = [v * q.boost for v in sums]
+    return dict(zip(docs, sums))
 
 
-def _tree_sum(xs: list[float]) -> float:
-    if len(xs) == 1:
-        return xs[0]
-    half = len(xs) // 2
-    return _tree_sum(xs[:half]) + _tree_sum(xs[half:])
+def _tree_sums(parts: list[list[float]]) -> list[float]:
+    """Each document's scores of the parts added as Whoosh's binary tree adds them (the first
+    half's sum plus the second's), all documents at once."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return list(map(add, _tree_sums(parts[:half]), _tree_sums(parts[half:])))
 
 
 def _term_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
@@ -364,26 +369,68 @@ def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
 def _phrase_docs(
     leaf: Any, fieldname: str, words: list[str], only: Only = None, counts: bool = False
 ) -> Any:
-    """``_phrase_ids`` in one segment: the words' posting lists are read a block at a time and
-    only documents holding every word have their positions decoded (Whoosh's span matchers
-    are much slower). With ``counts``, ``{doc: occurrences}`` instead of a set."""
-    if fieldname not in leaf.schema:
+    """``_phrase_ids`` in one segment (with ``counts``, ``{doc: occurrences}`` instead of a
+    set)."""
+    found = _phrase_postings(leaf, fieldname, words, only, counts)
+    if found is None:
         return {} if counts else set()
+    docs, _ = found
+    return docs if counts else set(docs)
+
+
+Postings = dict[int, tuple[float, bytes]]  # a posting list: document → (weight, value)
+
+
+def _phrase_postings(
+    leaf: Any, fieldname: str, words: list[str], only: Only = None, counts: bool = False
+) -> tuple[Any, list[dict[int, float]]] | None:
+    """The documents of one segment where ``words`` occur at consecutive positions (as
+    Whoosh's ``Phrase`` matches them; with ``counts``, ``{doc: occurrences}``, else a sorted
+    list), and each word's weight in those documents; None if a word is not in the segment.
+
+    The rarest word's posting list is read first and whole; each other word's is read for the
+    documents still in the running only (blocks holding none of them are not decoded), and
+    positions are decoded only for documents holding every word (Whoosh's span matchers are
+    much slower)."""
+    if fieldname not in leaf.schema:
+        return None
     field = leaf.schema[fieldname]
     try:
         tbytes = [field.to_bytes(w) for w in words]
     except ValueError:
-        return {} if counts else set()
+        return None
     if any((fieldname, t) not in leaf for t in tbytes):
-        return {} if counts else set()
-    values = [_values_by_id(leaf.postings(fieldname, t), only) for t in tbytes]
-    fmt = field.format
+        return None
+    order = sorted(range(len(words)), key=lambda k: leaf.doc_frequency(fieldname, tbytes[k]))
+    lists: list[Postings] = [{} for _ in words]
+    wanted = only
+    for k in order:
+        lists[k] = got = _postings_by_id(leaf.postings(fieldname, tbytes[k]), wanted)
+        wanted = sorted(got if wanted is None else set(wanted).intersection(got))
+        if not wanted:
+            return None
+    decode = _position_decoder(field.format)
+    found: dict[int, int] = {}
+    for doc in wanted or ():
+        starts = set(decode(lists[0][doc][1]))
+        for k in range(1, len(words)):
+            starts &= {p - k for p in decode(lists[k][doc][1])}
+            if not starts:
+                break
+        if starts:
+            found[doc] = len(starts)
+    weights = [{d: postings[d][0] for d in found} for postings in lists]
+    return (found if counts else sorted(found)), weights
+
+
+def _position_decoder(fmt: Any) -> Callable[[bytes], list[int]]:
+    """``fmt.decode_positions``, each distinct value decoded once (most values recur: a word's
+    one position, say 3); Whoosh's own ``Positions`` (a count, then the pickled gaps between
+    positions) decoded directly."""
     own = type(fmt).decode_positions is Positions.decode_positions
-    decoded: dict[bytes, list[int]] = {}  # most values recur: a word's one position, say 3
+    decoded: dict[bytes, list[int]] = {}
 
     def decode(value: bytes) -> list[int]:
-        """``Positions.decode_positions`` (a count, then the pickled gaps between positions),
-        each distinct value decoded once."""
         got = decoded.get(value)
         if got is None:
             if own:
@@ -393,21 +440,15 @@ def _phrase_docs(
                 got = decoded[value] = fmt.decode_positions(value)
         return got
 
-    found: dict[int, int] = {}
-    for doc in set(values[0]).intersection(*values[1:]):
-        starts = set(decode(values[0][doc]))
-        for k in range(1, len(words)):
-            starts &= {p - k for p in decode(values[k][doc])}
-            if not starts:
-                break
-        if starts:
-            found[doc] = len(starts)
-    return found if counts else set(found)
+    return decode
 
 
-def _values_by_id(m: Any, only: Only = None) -> dict[int, bytes]:
-    """A posting list as ``{docnum: encoded value}`` (with ``only``: at least of those)."""
-    out: dict[int, bytes] = {}
-    for ids, values in posting_blocks(m, "values", only):
-        out.update(zip(ids, values))
+def _postings_by_id(m: Any, only: Only = None) -> Postings:
+    """A posting list as ``{docnum: (weight, encoded value)}`` (with ``only``: at least of
+    those)."""
+    out: Postings = {}
+    for ids, (weights, values) in posting_blocks(m, "postings", only):
+        if not isinstance(weights, (list, tuple, array)):
+            weights = [1.0 if weights is None else weights] * len(ids)
+        out.update(zip(ids, zip(weights, values)))
     return out
