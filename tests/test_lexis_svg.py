@@ -348,3 +348,71 @@ def test_the_bench_script_runs(index_dir):
         "collocates 信任电商 --cross",
     ]
     assert len(table) == 5 and all(float(row[4]) > 0 for row in table)  # an SVG was drawn
+
+
+_LABELS = st.text(st.sampled_from("咖啡茶ab <&>'\"é"), min_size=1, max_size=30)
+_VALUES = st.floats(-1e5, 1e5, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-3)
+_BARS = st.lists(
+    st.builds(
+        Bar,
+        _LABELS,
+        _VALUES,
+        st.text(st.sampled_from("LL 0123.<&"), max_size=12),
+        st.one_of(st.just(()), st.tuples(st.integers(0, 50), st.integers(0, 50))),
+    ),
+    max_size=12,
+)
+
+
+def _geometry(root: ET.Element) -> tuple[float, list[tuple[ET.Element, float, float]]]:
+    """The document's width and each row's bar with its x and width."""
+    out = []
+    for r in rows(root):
+        bar = bar_of(r)
+        out.append((r, float(bar.get("x")), float(bar.get("width"))))
+    return float(root.get("width")), out
+
+
+@given(st.lists(_BARS, min_size=1, max_size=3))
+def test_any_horizontal_bars_share_one_scale_from_zero_inside_the_chart(panels):
+    """Every bar, of any panel, is |value| times one scale long, starts or ends at the zero
+    line by its sign, lies inside the document, and its parts fill it in proportion."""
+    doc = charts_svg.hbars_svg(
+        [Panel(f"p{i}", tuple(bars)) for i, bars in enumerate(panels)], "t", "u", "s", ("l", "r")
+    )
+    root = ET.fromstring(doc.encode("utf-8"))
+    bars = [b for p in panels for b in p]
+    width, drawn = _geometry(root)
+    for (r, _, _), b in zip(drawn, bars):  # the label whole, or cut with … (escaped either way)
+        label = text_of(r, "label")
+        assert label == b.label or (label.endswith("…") and b.label.startswith(label[:-1]))
+    if not any(b.value for b in bars):
+        return
+    scale = max(w for _, _, w in drawn) / max(abs(b.value) for b in bars)
+    here = zero_x(root)
+    for (r, x, w), b in zip(drawn, bars):
+        assert w == pytest.approx(abs(b.value) * scale, abs=0.02)
+        assert (x if b.value >= 0 else x + w) == pytest.approx(here, abs=0.02)
+        assert x >= 0 and x + w <= width + 0.01
+        parts = [float(e.get("width")) for e in r.iter(f"{SVG}rect") if "part" in classes(e)]
+        if sum(b.parts) > 0 and w > 0.01:
+            assert sum(parts) == pytest.approx(w, abs=0.05)
+            shown = [p for p in b.parts if p]
+            assert parts == pytest.approx([w * p / sum(b.parts) for p in shown], abs=0.02)
+
+
+@given(_BARS)
+def test_any_diverging_bars_lie_on_the_side_of_their_sign(bars):
+    doc = charts_svg.diverging_svg(bars, "t", "u", "s", ("less", "more"))
+    root = ET.fromstring(doc.encode("utf-8"))
+    width, drawn = _geometry(root)
+    assert len(drawn) == len(bars)
+    if not any(b.value for b in bars):
+        return
+    here = zero_x(root)
+    assert here == pytest.approx(width / 2, abs=0.1)  # symmetric: zero in the middle
+    scale = max(w for _, _, w in drawn) / max(abs(b.value) for b in bars)
+    for (_, x, w), b in zip(drawn, bars):
+        assert w == pytest.approx(abs(b.value) * scale, abs=0.02)
+        assert (x if b.value >= 0 else x + w) == pytest.approx(here, abs=0.02)
+        assert x >= 0 and x + w <= width + 0.01

@@ -257,8 +257,8 @@ def _value_grid(x_of: Callable[[float], float], lo: float, hi: float, step: floa
         x = x_of(v)
         zero = abs(v) < step * 1e-9
         out.append(
-            f'<line class="{"zero" if zero else "grid"}" x1="{x:.1f}" y1="{y0:.1f}" '
-            f'x2="{x:.1f}" y2="{y1:.1f}" stroke="{"#333333" if zero else "#dddddd"}" '
+            f'<line class="{"zero" if zero else "grid"}" x1="{x:.2f}" y1="{y0:.1f}" '
+            f'x2="{x:.2f}" y2="{y1:.1f}" stroke="{"#333333" if zero else "#dddddd"}" '
             f'stroke-width="1"/>'
         )
         out.append(_text(x, y1 + 14, fmt(0.0 if zero else v), "middle", cls="axis"))

@@ -29,7 +29,7 @@ from kscorpus.cli.common import (
     filters,
     handled,
 )
-from kscorpus.cli.plots import SvgOpt, _write_svg
+from kscorpus.cli.plots import _write_svg
 
 if TYPE_CHECKING:
     from kscorpus.charts.model import Panel
@@ -54,6 +54,16 @@ def _limit(what: str, short: bool = True) -> Any:
     """``--limit`` (also ``--top``; ``-n`` where it is not the n-gram size)."""
     names = ("--limit", "-n", "--top") if short else ("--limit", "--top")
     return typer.Option(*names, min=1, help=what)
+
+
+def _svg(chart: str) -> Any:
+    """``--svg FILE``, its help saying what the chart draws."""
+    return typer.Option(
+        "--svg",
+        metavar="FILE",
+        help=f"Also write a chart of {chart} to FILE as SVG, for a browser (written "
+        "atomically; an empty result is a chart that says so).",
+    )
 
 
 _NOT_A_WORD = (
@@ -144,7 +154,7 @@ def collocates(
     event: EventOpt = None,
     publisher: PublisherOpt = None,
     ids: IdsOpt = None,
-    svg: SvgOpt = None,
+    svg: Annotated[Path | None, _svg("the collocates (bars of the score, f_xy beside)")] = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -259,7 +269,7 @@ def ngrams(
     event: EventOpt = None,
     publisher: PublisherOpt = None,
     ids: IdsOpt = None,
-    svg: SvgOpt = None,
+    svg: Annotated[Path | None, _svg("the n-grams (bars of frequency, range beside)")] = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -352,7 +362,9 @@ def keyness(
     event: EventOpt = None,
     publisher: PublisherOpt = None,
     ids: IdsOpt = None,
-    svg: SvgOpt = None,
+    svg: Annotated[
+        Path | None, _svg("the words (bars of log ratio either side of 0, LL beside)")
+    ] = None,
     corpus_dir: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
