@@ -18,7 +18,12 @@ from whoosh.writing import SegmentWriter
 
 from kscorpus.index.hanchars import phrase_terms
 from kscorpus.index.store import _schemas
-from kscorpus.index.whoosh_fast import Writer, posting_blocks, segment_length_bytes
+from kscorpus.index.whoosh_fast import (
+    Writer,
+    live_postings,
+    posting_blocks,
+    segment_length_bytes,
+)
 from kscorpus.query.ranking import CharPhrase, match_ids, rank
 from kscorpus.query.scoring import BM25
 
@@ -142,6 +147,8 @@ def test_reading_and_ranking_match_whoosh(docs, commits, queries):
                             want.append((m.id(), both if part == "postings" else one[part]()))
                             m.next()
                         assert got == want, (field, term, part)
+                    live = len(list(leaf.postings(field, term).all_ids()))
+                    assert live_postings(leaf, field, term) == live, (field, term)
             for q in queries:
                 ranked = rank(s, q, 10)
                 hits = s.search(q, limit=10)
