@@ -32,13 +32,14 @@ import pickle
 import struct
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import accumulate, compress
+from itertools import accumulate, compress, pairwise
 from operator import add
 from typing import Any
 
 from whoosh.formats import Positions
 from whoosh.query import Or, Phrase
 
+from kscorpus.index.hanchars import CharPositions
 from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.query.scoring import _Scorer, group_scorer
 
@@ -454,11 +455,12 @@ def _phrase_postings(
     found: dict[int, int] = {}
     if known and not counts:
         found = dict.fromkeys(known.intersection(wanted or ()), 1)
+    checked = _checked(field.format, words)
     for doc in wanted or ():
         if doc in found:
             continue
         starts = set(decode(lists[0][doc][1]))
-        for k in range(1, len(words)):
+        for k in checked:
             starts &= {p - k for p in decode(lists[k][doc][1])}
             if not starts:
                 break
@@ -466,6 +468,18 @@ def _phrase_postings(
             found[doc] = len(starts)
     weights = [{d: postings[d][0] for d in found} for postings in lists]
     return (found if counts else sorted(found)), weights
+
+
+def _checked(fmt: Any, words: list[str]) -> list[int]:
+    """The words after the first whose positions decide a phrase: all of them, but for a Han
+    string's overlapping bigrams in a character field (positions are character offsets) every
+    other one and the last: bigrams at p and p + 2 are characters p to p + 3 of one Han run,
+    so the bigram at p + 1 is there too."""
+    n = len(words)
+    chained = all(len(w) == 2 for w in words) and all(a[1] == b[0] for a, b in pairwise(words))
+    if isinstance(fmt, CharPositions) and chained:
+        return sorted({*range(2, n, 2), n - 1})
+    return list(range(1, n))
 
 
 def _position_decoder(fmt: Any) -> Callable[[bytes], list[int]]:
