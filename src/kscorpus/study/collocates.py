@@ -1,28 +1,32 @@
 """Collocates: the words that occur near a term, within a window of words inside a paragraph,
 scored by an association measure (``study.measures``).
 
-Everything is counted from the word-sequence store (``index.wordseq``): one pass over the
-selected passages gives the node's occurrences and windows (f_xy, f_x), every word's frequency
-(f_y) and the number of tokens (N). Words are as indexed: jieba words, English stems, English
-stop words never counted (not even in the window: a window of 5 is 5 indexed words).
+Everything is counted from the word-sequence store (``index.wordseq``). Over a whole language
+(no filter but the language, no ``--ids``), every word's frequency (f_y) and the number of
+tokens (N) come from the per-segment tables (``index.wordfreq``) and the windows (f_xy, f_x)
+are read only in the passages whose postings hold the node's first word; with a narrower
+selection, one pass over its passages counts everything. Words are as indexed: jieba words,
+English stems, English stop words never counted (not even in the window: a window of 5 is 5
+indexed words).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from kscorpus.errors import QueryError
-from kscorpus.index import wordseq
+from kscorpus.index import wordfreq, wordseq
 from kscorpus.index.analysis import tokens
+from kscorpus.index.whoosh_fast import column_values_at, doc_ids
 from kscorpus.ingest.segment import HAN
 from kscorpus.query.filters import Filters
 from kscorpus.query.search import normalize_query
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.measures import MEASURES, Table
-from kscorpus.study.selection import describe, select
+from kscorpus.study.selection import describe, select, whole
 from kscorpus.study.stopwords import is_stop_word
 
 SIDES = ("both", "left", "right")
@@ -100,16 +104,23 @@ def occurrences(seq: list[str], node: tuple[str, ...]) -> list[int]:
     ]
 
 
+class WordCounts(Protocol):
+    """A word's frequency by its UTF-8 bytes (0 when absent): a ``Counter`` of a pass, or
+    the per-segment tables (``wordfreq.Frequencies``)."""
+
+    def __getitem__(self, word: bytes) -> int: ...
+
+
 @dataclass
 class Counts:
-    """What one pass over the selected passages counts for a node."""
+    """What is counted for a node: its windows, and every word's frequency (f_y)."""
 
     f_x: int = 0
     tokens: int = 0
     window_tokens: int = 0
     left: Counter[str] = field(default_factory=Counter)
     right: Counter[str] = field(default_factory=Counter)
-    freq: Counter[bytes] = field(default_factory=Counter)
+    freq: WordCounts = field(default_factory=Counter)
 
 
 def count(
@@ -138,6 +149,36 @@ def count(
                 _windows(out, seq, starts, k, left, right)
     _tally(out, batch)
     return out
+
+
+def count_indexed(
+    handle: Any, node: tuple[str, ...], window: tuple[int, int], by: str, lang: str
+) -> Counts:
+    """``count`` over every live passage of ``lang``, without the pass: f_y and N from the
+    per-segment word tables, windows only in the passages whose postings name the node's
+    first word (a superset of those holding it as a word of the sequence: the postings add
+    the sub-words of longer words)."""
+    left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
+    freq = wordfreq.live(handle, lang)
+    out = Counts(tokens=freq.tokens, freq=freq)
+    for seq in _holding(handle, node, lang):
+        starts = occurrences(seq, node)
+        if starts:
+            _windows(out, seq, starts, k=len(node), left=left, right=right)
+    return out
+
+
+def _holding(handle: Any, node: tuple[str, ...], lang: str) -> Iterator[list[str]]:
+    """The word sequences of the live passages of ``lang`` whose postings hold ``node[0]``."""
+    probe = node[0].encode("utf-8")
+    for leaf in wordfreq.leaves(handle):
+        docs = doc_ids(leaf, "text", probe)
+        if docs:
+            mine = set(doc_ids(leaf, "lang", lang.encode("utf-8")))
+            docs = [d for d in docs if d in mine]
+        for value in column_values_at(leaf, wordseq.FIELD, docs):
+            if probe in value:
+                yield wordseq.decode(value)
 
 
 def _windows(out: Counts, seq: list[str], starts: list[int], k: int, left: int, right: int) -> None:
@@ -198,8 +239,12 @@ def collocates(
     normalized, node = node_terms(handle, term)
     lang = lang or ("zh" if HAN.search(normalized) else "en")
     filters = Filters(**{**(filters.__dict__ if filters else {}), "lang": lang})
-    chosen = select(handle, filters, ids)
-    counts = count(((v, True) for _, _, v in wordseq.passages(handle, chosen)), node, window, by)
+    chosen = None if whole(filters, ids) else select(handle, filters, ids)
+    if chosen is None:  # the whole language: from the tables
+        counts = count_indexed(handle, node, window, by, lang)
+    else:
+        values = ((v, True) for _, _, v in wordseq.passages(handle, chosen))
+        counts = count(values, node, window, by)
     result = Collocation(
         term=normalized,
         node=node,
@@ -216,7 +261,8 @@ def collocates(
         from kscorpus.study.crosscolloc import cross_collocates
 
         other = "en" if lang == "zh" else "zh"
-        more = cross_collocates(handle, normalized, node, chosen, other, filters, window, by)
+        mine = select(handle, filters, ids) if chosen is None else chosen
+        more = cross_collocates(handle, normalized, node, mine, other, filters, window, by)
         found = [
             _translated(t, node_t, counts_t, measure, min_freq, stop_words, top, window, by)
             for t, node_t, counts_t in more

@@ -44,3 +44,16 @@ def describe(filters: Filters | None, ids: list[str] | None) -> dict[str, Any]:
     if ids is not None:
         out["ids"] = ids
     return out
+
+
+def whole(filters: Filters | None, ids: list[str] | None) -> bool:
+    """Whether the selection is every article, or every article of one language: what the
+    per-segment word tables (``index.wordfreq``) count without a pass."""
+    return ids is None and not narrows(filters)
+
+
+def narrows(filters: Filters | None) -> bool:
+    """Whether ``filters`` choose a part beyond a language."""
+    return filters is not None and any(
+        v is not None for k, v in filters.__dict__.items() if k != "lang"
+    )

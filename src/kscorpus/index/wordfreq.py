@@ -1,0 +1,168 @@
+"""Word frequencies kept per segment of the passages index, so that the corpus-wide counts of
+collocates (f_y, N) and keyness (the reference side) cost a merge of small tables, not a pass
+over every passage's words (``index.wordseq``).
+
+A Whoosh segment's files never change once written, so each segment's table (per language:
+every word's frequency and the number of tokens, over all its documents, deleted ones too) is
+computed once and kept beside it as ``<segment id>.wfreq``, the segment's own name: Whoosh
+removes the file with the segment's when a merge drops it, a new generation hard-links it with
+the segment's, and a merged or new segment has a new id, so a table is never reused for other
+documents. Deletions are recorded in the index's table of contents, not in the segment, so
+they are subtracted at read time: a deleted passage's column value and postings are still in
+the segment's files. Tables are written at ingest (``prepare``) or, for an index built before
+them, on first use (atomically; an index that cannot be written is counted in memory).
+A table that does not belong to its segment or fails its checksum is counted again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kscorpus.atomic import write_atomic
+from kscorpus.index.whoosh_fast import column_values, column_values_at, doc_ids
+from kscorpus.index.wordseq import FIELD
+
+FORMAT = 1
+SUFFIX = ".wfreq"
+_DIGEST = 16
+BATCH = 4096  # passages joined and split at a time
+
+
+def count_values(values: Iterable[bytes]) -> tuple[Counter[bytes], int]:
+    """Every word's frequency over encoded passages, and the number of tokens: counted in C
+    (a split of a batch of passages joined, ``Counter.update``)."""
+    freq: Counter[bytes] = Counter()
+    tokens = 0
+    batch: list[bytes] = []
+    for value in values:
+        if value:
+            batch.append(value)
+            if len(batch) >= BATCH:
+                tokens += _add(freq, batch)
+    return freq, tokens + _add(freq, batch)
+
+
+def _add(freq: Counter[bytes], batch: list[bytes]) -> int:
+    if not batch:
+        return 0
+    words = b" ".join(batch).split(b" ")
+    freq.update(words)
+    batch.clear()
+    return len(words)
+
+
+@dataclass
+class Frequencies:
+    """Word frequencies of live passages: the sum of some segment tables less the words of
+    their deleted passages. ``freq[w]`` is one word's count (0 if absent); ``counter()``
+    merges everything (only what iterates over every word needs it)."""
+
+    tokens: int = 0
+    parts: list[dict[bytes, int]] = field(default_factory=list)
+    minus: Counter[bytes] = field(default_factory=Counter)
+
+    def __getitem__(self, word: bytes) -> int:
+        return sum(p.get(word, 0) for p in self.parts) - self.minus.get(word, 0)
+
+    def counter(self) -> Counter[bytes]:
+        out: Counter[bytes] = Counter()
+        for part in self.parts:
+            out.update(part)
+        if self.minus:
+            out.subtract(self.minus)
+            for word in [w for w, n in out.items() if n <= 0]:
+                del out[word]
+        return out
+
+
+def live(handle: Any, lang: str | None = None) -> Frequencies:
+    """The frequencies of every live passage of ``lang`` (None: every language) in
+    ``handle``'s passages index, from the segment tables."""
+    out = Frequencies()
+    for leaf in leaves(handle):
+        table = _table(leaf, handle.path)
+        langs = [lang] if lang is not None else sorted(table)
+        for name in langs:
+            if name in table:
+                tokens, freq = marshal.loads(table[name])
+                out.tokens += tokens
+                out.parts.append(freq)
+        deleted = sorted(leaf.segment().deleted_docs())
+        if deleted:
+            if lang is not None:
+                mine = set(doc_ids(leaf, "lang", lang.encode("utf-8"), deleted=True))
+                deleted = [d for d in deleted if d in mine]
+            gone, tokens = count_values(column_values_at(leaf, FIELD, deleted))
+            out.minus.update(gone)
+            out.tokens -= tokens
+    return out
+
+
+def live_articles(handle: Any) -> int:
+    """How many articles have a live passage (what a pass over every passage sees)."""
+    seen: set[bytes] = set()
+    for leaf in leaves(handle):
+        owners = column_values(leaf, "id")
+        if leaf.has_deletions():
+            deleted = set(leaf.segment().deleted_docs())
+            seen.update(o for d, o in enumerate(owners) if d not in deleted)
+        else:
+            seen.update(owners)
+    return len(seen)
+
+
+def leaves(handle: Any) -> Iterator[Any]:
+    """The segment readers of the passages index that hold word sequences."""
+    reader = handle.searcher("passages").reader()
+    for leaf, _ in reader.leaf_readers():
+        if leaf.has_column(FIELD):
+            yield leaf
+
+
+def prepare(index: Any, directory: Path) -> None:
+    """Write the table of every segment of the passages ``index`` (a Whoosh index in
+    ``directory``) that has none: ingest calls it after a commit, so readers never count."""
+    with index.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.has_column(FIELD):
+                _table(leaf, directory)
+
+
+def _table(leaf: Any, directory: Path) -> dict[str, bytes]:
+    """A segment's table, ``{lang: marshal of (tokens, {word: freq})}``: read from its file,
+    or counted (and written) when the file is missing, damaged or not this segment's."""
+    segment = leaf.segment()
+    key = (FORMAT, segment.segment_id(), segment.doc_count_all())
+    path = Path(directory) / f"{segment.segment_id()}{SUFFIX}"
+    try:
+        data = path.read_bytes()
+        body = data[_DIGEST:]
+        if hashlib.blake2b(body, digest_size=_DIGEST).digest() == data[:_DIGEST]:
+            stored_key, table = marshal.loads(body)
+            if tuple(stored_key) == key:
+                return table  # type: ignore[no-any-return]
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = count_segment(leaf)
+    body = marshal.dumps((key, table))
+    with contextlib.suppress(OSError):  # a read-only index: counted again next time
+        write_atomic(path, [hashlib.blake2b(body, digest_size=_DIGEST).digest(), body])
+    return table
+
+
+def count_segment(leaf: Any) -> dict[str, bytes]:
+    """Every document's words in one segment, deleted ones too, counted by language."""
+    values = column_values(leaf, FIELD)
+    table = {}
+    for term in leaf.lexicon("lang"):
+        docs: Sequence[int] = doc_ids(leaf, "lang", term, deleted=True)
+        freq, tokens = count_values(values[d] for d in docs)
+        table[term.decode("utf-8")] = marshal.dumps((tokens, dict(freq)))
+    return table
