@@ -398,6 +398,7 @@ def build(
     from whoosh import index as windex
 
     from kscorpus.bilingual.pairs import one_to_one
+    from kscorpus.index import wordfreq
     from kscorpus.index.whoosh_fast import Writer, commit
     from kscorpus.index.writing import COUNTS, LIMIT_MB, Plan, write_articles
     from kscorpus.index.writing import anchors as writing_anchors
@@ -474,6 +475,7 @@ def build(
                 progress(len(todo), len(todo), "writing")
             commit(aw, written.segments[0])
             commit(pw, written.segments[1])
+            wordfreq.prepare(p_ix, tmp)  # each new segment's word table (collocates, keyness)
             paras, anchors, skipped = written.paras, written.anchors, written.skipped
             summaries = {i: before[i] for i in kept} | {
                 i: by_id[i].to_json() | dict(zip(COUNTS, counts))

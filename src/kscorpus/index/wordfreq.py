@@ -16,8 +16,6 @@ A table that does not belong to its segment or fails its checksum is counted aga
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import marshal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,13 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kscorpus.atomic import write_atomic
+from kscorpus.index import cachefile
 from kscorpus.index.whoosh_fast import column_values, column_values_at, doc_ids
 from kscorpus.index.wordseq import FIELD
 
 FORMAT = 1
 SUFFIX = ".wfreq"
-_DIGEST = 16
 BATCH = 4096  # passages joined and split at a time
 
 
@@ -105,12 +102,14 @@ def live(handle: Any, lang: str | None = None) -> Frequencies:
     return out
 
 
-def live_articles(handle: Any) -> int:
-    """How many articles have a live passage (what a pass over every passage sees)."""
+def live_articles(handle: Any, lang: str | None = None) -> int:
+    """How many articles (of ``lang``) have a live passage: what a pass over them sees."""
     seen: set[bytes] = set()
     for leaf in leaves(handle):
         owners = column_values(leaf, "id")
-        if leaf.has_deletions():
+        if lang is not None:
+            seen.update(owners[d] for d in doc_ids(leaf, "lang", lang.encode("utf-8")))
+        elif leaf.has_deletions():
             deleted = set(leaf.segment().deleted_docs())
             seen.update(o for d, o in enumerate(owners) if d not in deleted)
         else:
@@ -141,20 +140,11 @@ def _table(leaf: Any, directory: Path) -> dict[str, bytes]:
     segment = leaf.segment()
     key = (FORMAT, segment.segment_id(), segment.doc_count_all())
     path = Path(directory) / f"{segment.segment_id()}{SUFFIX}"
-    try:
-        data = path.read_bytes()
-        body = data[_DIGEST:]
-        if hashlib.blake2b(body, digest_size=_DIGEST).digest() == data[:_DIGEST]:
-            stored_key, table = marshal.loads(body)
-            if tuple(stored_key) == key:
-                return table  # type: ignore[no-any-return]
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    table = count_segment(leaf)
-    body = marshal.dumps((key, table))
-    with contextlib.suppress(OSError):  # a read-only index: counted again next time
-        write_atomic(path, [hashlib.blake2b(body, digest_size=_DIGEST).digest(), body])
-    return table
+    table = cachefile.read(path, key)
+    if table is None:
+        table = count_segment(leaf)
+        cachefile.write(path, key, table)
+    return table  # type: ignore[no-any-return]
 
 
 def count_segment(leaf: Any) -> dict[str, bytes]:
