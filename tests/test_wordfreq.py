@@ -173,6 +173,28 @@ def test_the_bundled_corpus_fast_equals_brute(built):
         h.close()
 
 
+def test_cross_collocates_fast_equal_the_pass(built, monkeypatch):
+    """``--cross`` over the whole other language (tables, postings, the aligned paragraphs
+    read alone) equals its pass over every passage (forced by calling every filter narrow)."""
+    from kscorpus.study import crosscolloc
+
+    _, index = built
+    h = open_index(index)
+    try:
+        every = [a["id"] for a in h.articles_meta() if a["lang"] == "zh"]
+        for term in ("信任电商", "快品牌", "电商", "服务商"):
+            fast = collocates(h, term, min_freq=1, top=100, stop_words=True, cross=True)
+            assert fast.cross and any(x.f_x for x in fast.cross)
+            with monkeypatch.context() as m:
+                m.setattr(crosscolloc, "narrows", lambda f: True)
+                slow = collocates(
+                    h, term, min_freq=1, top=100, stop_words=True, cross=True, ids=every
+                )
+            assert without_selection(fast.to_json()) == without_selection(slow.to_json())
+    finally:
+        h.close()
+
+
 @pytest.mark.parametrize("how", ["empty", "cut", "garbled", "foreign"])
 def test_a_damaged_or_foreign_table_is_counted_again(built, how):
     corpus, index = built

@@ -158,27 +158,43 @@ def count_indexed(
     per-segment word tables, windows only in the passages whose postings name the node's
     first word (a superset of those holding it as a word of the sequence: the postings add
     the sub-words of longer words)."""
+    values = (v for _, _, v in holding(handle, node[0], lang))
+    return count_in(values, node, window, by, wordfreq.live(handle, lang))
+
+
+def count_in(
+    values: Iterable[bytes],
+    node: tuple[str, ...],
+    window: tuple[int, int],
+    by: str,
+    freq: wordfreq.Frequencies,
+) -> Counts:
+    """The windows of ``node`` in ``values`` (encoded passages), with every word's frequency
+    and the tokens from ``freq``."""
     left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
-    freq = wordfreq.live(handle, lang)
     out = Counts(tokens=freq.tokens, freq=freq)
-    for seq in _holding(handle, node, lang):
-        starts = occurrences(seq, node)
-        if starts:
-            _windows(out, seq, starts, k=len(node), left=left, right=right)
+    probe = node[0].encode("utf-8")
+    for value in values:
+        if probe in value:
+            seq = wordseq.decode(value)
+            starts = occurrences(seq, node)
+            if starts:
+                _windows(out, seq, starts, len(node), left, right)
     return out
 
 
-def _holding(handle: Any, node: tuple[str, ...], lang: str) -> Iterator[list[str]]:
-    """The word sequences of the live passages of ``lang`` whose postings hold ``node[0]``."""
-    probe = node[0].encode("utf-8")
+def holding(handle: Any, word: str, lang: str | None) -> Iterator[tuple[Any, int, bytes]]:
+    """``(segment reader, document number, encoded words)`` of the live passages (of
+    ``lang``) whose postings hold ``word``: every passage with it in its sequence, and some
+    with it only inside a longer word."""
+    probe = word.encode("utf-8")
     for leaf in wordfreq.leaves(handle):
         docs = doc_ids(leaf, "text", probe)
-        if docs:
+        if docs and lang is not None:
             mine = set(doc_ids(leaf, "lang", lang.encode("utf-8")))
             docs = [d for d in docs if d in mine]
-        for value in column_values_at(leaf, wordseq.FIELD, docs):
-            if probe in value:
-                yield wordseq.decode(value)
+        for d, value in zip(docs, column_values_at(leaf, wordseq.FIELD, docs)):
+            yield leaf, d, value
 
 
 def _windows(out: Counts, seq: list[str], starts: list[int], k: int, left: int, right: int) -> None:
@@ -261,8 +277,7 @@ def collocates(
         from kscorpus.study.crosscolloc import cross_collocates
 
         other = "en" if lang == "zh" else "zh"
-        mine = select(handle, filters, ids) if chosen is None else chosen
-        more = cross_collocates(handle, normalized, node, mine, other, filters, window, by)
+        more = cross_collocates(handle, normalized, node, chosen, other, filters, window, by)
         found = [
             _translated(t, node_t, counts_t, measure, min_freq, stop_words, top, window, by)
             for t, node_t, counts_t in more

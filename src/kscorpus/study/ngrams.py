@@ -7,14 +7,15 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from kscorpus.errors import QueryError
 from kscorpus.index import wordfreq, wordseq
-from kscorpus.index.whoosh_fast import column_values_at, doc_ids
+from kscorpus.index.whoosh_fast import column_values_at
 from kscorpus.query.filters import Filters
 from kscorpus.study import ngramcache
-from kscorpus.study.collocates import node_terms
+from kscorpus.study.collocates import holding, node_terms
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.selection import describe, select, whole
 from kscorpus.study.stopwords import is_stop_word
@@ -212,17 +213,12 @@ def _around(
 ) -> tuple[int, int, int, list[Gram]]:
     """The clusters of ``node`` in every passage (of ``lang``), read only from the passages
     whose postings hold its first word; the tokens and articles from the word tables."""
-    probe = node[0].encode("utf-8")
-    holding = []
-    for leaf in wordfreq.leaves(handle):
-        docs = doc_ids(leaf, "text", probe)
-        if docs and lang:
-            mine = set(doc_ids(leaf, "lang", lang.encode("utf-8")))
-            docs = [d for d in docs if d in mine]
-        owners = column_values_at(leaf, "id", docs)
-        values = column_values_at(leaf, wordseq.FIELD, docs)
-        holding.extend((o.decode("utf-8"), 0, v) for o, v in zip(owners, values))
-    freq, rng, _, _ = count_ngrams(holding, n, node)
+    found = list(holding(handle, node[0], lang))
+    owners: list[bytes] = []
+    for leaf, group in groupby(found, key=lambda x: x[0]):
+        owners.extend(column_values_at(leaf, "id", [d for _, d, _ in group]))
+    passages = [(o.decode("utf-8"), 0, v) for o, (_, _, v) in zip(owners, found)]
+    freq, rng, _, _ = count_ngrams(passages, n, node)
     tokens = wordfreq.live(handle, lang).tokens
     articles = wordfreq.live_articles(handle, lang)
     return (tokens, articles, *_best(freq, rng, stop_words, min_freq, min_range, top))
