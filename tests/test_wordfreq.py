@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import invariant
-from test_state import CorpusMachine
+from hypothesis import strategies as st
+from hypothesis.stateful import invariant, rule
+from test_state import KINDS, CorpusMachine
 from typer.testing import CliRunner
 
 from kscorpus.cli.app import app
@@ -97,20 +98,22 @@ def check_fast_equals_brute(h: Any) -> None:
             fast = ngrams(h, n=n, around=term, min_freq=1)
             slow = ngrams(h, n=n, around=term, min_freq=1, ids=ids)
             assert without_selection(fast.to_json()) == without_selection(slow.to_json())
+    # a part by --ids (the part counted, or the rest counted), or of whole years (the tables)
+    parts: list[tuple[dict[str, Any], set[str]]] = []
     if len(ids) > 1:
-        for part in ({ids[0]}, set(ids[1:])):  # the part counted, or the rest counted
-            for negative in (False, True):
-                res = keyness(
-                    h,
-                    ids=sorted(part),
-                    top=10_000,
-                    min_freq=1,
-                    min_ll=0,
-                    negative=negative,
-                    stop_words=True,
-                )
-                got = [(w.term, w.freq, w.ref_freq) for w in res.words]
-                assert got == brute_keyness(h, part, negative)
+        parts += [({"ids": [ids[0]]}, {ids[0]}), ({"ids": ids[1:]}, set(ids[1:]))]
+    for since, until in (("2021", None), (None, "2022"), ("2022", "2023"), ("2022-05", None)):
+        f = Filters(since=since, until=until)
+        parts.append(({"filters": f}, {a["id"] for a in meta if f.admits(a)}))
+    for how, part in parts:
+        if not part or part == set(ids):
+            continue
+        for negative in (False, True):
+            res = keyness(
+                h, top=10_000, min_freq=1, min_ll=0, negative=negative, stop_words=True, **how
+            )
+            got = [(w.term, w.freq, w.ref_freq) for w in res.words]
+            assert got == brute_keyness(h, part, negative), how
     for leaf in wordfreq.leaves(h):
         assert (h.path / f"{leaf.segment().segment_id()}{wordfreq.SUFFIX}").is_file()
 
@@ -126,6 +129,17 @@ class LexisMachine(CorpusMachine):
     def teardown(self) -> None:
         ngramcache.PREFIX = self.prefix
         super().teardown()
+
+    @rule(
+        kind=KINDS,
+        picks=st.lists(st.integers(0, 9), min_size=1, max_size=5),
+        date=st.sampled_from(["2021", "2022-05", "2023-01-02"]),
+    )
+    def add_dated(self, kind: str, picks: list[int], date: str) -> None:
+        path, marker = self._write_new(kind, picks)
+        r = self._cli("add", str(path), "--date", date)
+        assert r.exit_code == 0, r.output
+        self.live.add(marker)
 
     @invariant()
     def every_step(self) -> None:  # replaces the corpus machine's checks with these

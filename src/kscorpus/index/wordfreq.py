@@ -2,8 +2,9 @@
 collocates (f_y, N) and keyness (the reference side) cost a merge of small tables, not a pass
 over every passage's words (``index.wordseq``).
 
-A Whoosh segment's files never change once written, so each segment's table (per language:
-every word's frequency and the number of tokens, over all its documents, deleted ones too) is
+A Whoosh segment's files never change once written, so each segment's table (per language and
+year: every word's frequency and the number of tokens, over all its documents, deleted ones
+too; by year so that a part of whole years, keyness's commonest, is counted without a pass) is
 computed once and kept beside it as ``<segment id>.wfreq``, the segment's own name: Whoosh
 removes the file with the segment's when a merge drops it, a new generation hard-links it with
 the segment's, and a merged or new segment has a new id, so a table is never reused for other
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import marshal
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,10 @@ from kscorpus.index import cachefile
 from kscorpus.index.whoosh_fast import column_values, column_values_at, doc_ids
 from kscorpus.index.wordseq import FIELD
 
-FORMAT = 1
+FORMAT = 2  # 2: by language and year
 SUFFIX = ".wfreq"
 BATCH = 4096  # passages joined and split at a time
+Years = Callable[[str], bool] | None  # which years (of an article's date) to count
 
 
 def count_values(values: Iterable[bytes]) -> tuple[Counter[bytes], int]:
@@ -79,26 +81,42 @@ class Frequencies:
         return out
 
 
-def live(handle: Any, lang: str | None = None) -> Frequencies:
+def live(handle: Any, lang: str | None = None, years: Years = None) -> Frequencies:
     """The frequencies of every live passage of ``lang`` (None: every language) in
-    ``handle``'s passages index, from the segment tables."""
+    ``handle``'s passages index, from the segment tables; with ``years``, only of the
+    articles whose year (``""``: undated) it admits."""
     out = Frequencies()
     for leaf in leaves(handle):
         table = _table(leaf, handle.path)
-        langs = [lang] if lang is not None else sorted(table)
-        for name in langs:
-            if name in table:
-                tokens, freq = marshal.loads(table[name])
-                out.tokens += tokens
-                out.parts.append(freq)
+        for name in [lang] if lang is not None else sorted(table):
+            for year, blob in sorted(table.get(name, {}).items()):
+                if years is None or years(year):
+                    tokens, freq = marshal.loads(blob)
+                    out.tokens += tokens
+                    out.parts.append(freq)
         deleted = sorted(leaf.segment().deleted_docs())
+        if deleted and lang is not None:
+            mine = set(doc_ids(leaf, "lang", lang.encode("utf-8"), deleted=True))
+            deleted = [d for d in deleted if d in mine]
+        if deleted and years is not None:
+            year = _years(leaf, set(deleted))
+            deleted = [d for d in deleted if years(year.get(d, ""))]
         if deleted:
-            if lang is not None:
-                mine = set(doc_ids(leaf, "lang", lang.encode("utf-8"), deleted=True))
-                deleted = [d for d in deleted if d in mine]
             gone, tokens = count_values(column_values_at(leaf, FIELD, deleted))
             out.minus.update(gone)
             out.tokens -= tokens
+    return out
+
+
+def _years(leaf: Any, docs: set[int] | None = None) -> dict[int, str]:
+    """The year of each dated document of a segment (of ``docs``), deleted ones too: the
+    first four characters of its ``date`` term (dates are YYYY, YYYY-MM or YYYY-MM-DD)."""
+    out = {}
+    for term in leaf.lexicon("date"):
+        year = term[:4].decode("utf-8")
+        for d in doc_ids(leaf, "date", term, deleted=True):
+            if docs is None or d in docs:
+                out[d] = year
     return out
 
 
@@ -134,9 +152,9 @@ def prepare(index: Any, directory: Path) -> None:
                 _table(leaf, directory)
 
 
-def _table(leaf: Any, directory: Path) -> dict[str, bytes]:
-    """A segment's table, ``{lang: marshal of (tokens, {word: freq})}``: read from its file,
-    or counted (and written) when the file is missing, damaged or not this segment's."""
+def _table(leaf: Any, directory: Path) -> dict[str, dict[str, bytes]]:
+    """A segment's table (``count_segment``): read from its file, or counted (and written)
+    when the file is missing, damaged or not this segment's."""
     segment = leaf.segment()
     key = (FORMAT, segment.segment_id(), segment.doc_count_all())
     path = Path(directory) / f"{segment.segment_id()}{SUFFIX}"
@@ -147,12 +165,22 @@ def _table(leaf: Any, directory: Path) -> dict[str, bytes]:
     return table  # type: ignore[no-any-return]
 
 
-def count_segment(leaf: Any) -> dict[str, bytes]:
-    """Every document's words in one segment, deleted ones too, counted by language."""
+def count_segment(leaf: Any) -> dict[str, dict[str, bytes]]:
+    """Every document's words in one segment, deleted ones too, counted by language and
+    year: ``{lang: {year: marshal of (tokens, {word: freq})}}``, year ``""`` undated."""
     values = column_values(leaf, FIELD)
-    table = {}
+    year = _years(leaf)
+    table: dict[str, dict[str, bytes]] = {}
     for term in leaf.lexicon("lang"):
-        docs: Sequence[int] = doc_ids(leaf, "lang", term, deleted=True)
-        freq, tokens = count_values(values[d] for d in docs)
-        table[term.decode("utf-8")] = marshal.dumps((tokens, dict(freq)))
+        by_year: dict[str, list[int]] = {}
+        for d in doc_ids(leaf, "lang", term, deleted=True):
+            by_year.setdefault(year.get(d, ""), []).append(d)
+        table[term.decode("utf-8")] = {
+            y: marshal.dumps(_tokens_first(count_values(values[d] for d in docs)))
+            for y, docs in by_year.items()
+        }
     return table
+
+
+def _tokens_first(counted: tuple[Counter[bytes], int]) -> tuple[int, dict[bytes, int]]:
+    return counted[1], dict(counted[0])

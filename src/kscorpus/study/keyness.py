@@ -16,7 +16,7 @@ from kscorpus.query.filters import Filters
 from kscorpus.study.collocates import WordCounts
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.measures import keyness_ll, log_ratio, per_million
-from kscorpus.study.selection import describe, narrows, select
+from kscorpus.study.selection import describe, narrows, select, years
 from kscorpus.study.stopwords import is_stop_word
 
 CRITICAL = 3.84  # LL for p < 0.05 with one degree of freedom
@@ -125,17 +125,26 @@ def keyness(
             " or give a corpus to compare with (--reference DIR)",
             EXIT_USAGE,
         )
-    part = select(handle, part_filters, ids)
+    span = years(part_filters, ids)
     ref_freq: WordCounts
-    if reference is None:
-        assert part is not None  # the part is narrower than the language (checked above)
-        freq, tokens, ref_freq, ref_tokens, ref_all = _sides(handle, lang, part)
-        ref_label = "rest of the corpus"
-    else:
+    if span is not None:  # whole years: the part from the tables
+        mine = wordfreq.live(handle, lang, span)
+        freq, tokens = mine.counter(), mine.tokens
+    if reference is not None:
         theirs = wordfreq.live(reference, lang)
         ref_freq, ref_tokens, ref_all = theirs, theirs.tokens, theirs.counter
         ref_label = reference_name
-        freq, tokens = _counted(handle, part)
+        if span is None:
+            freq, tokens = _counted(handle, select(handle, part_filters, ids))
+    else:
+        ref_label = "rest of the corpus"
+        if span is not None:
+            rest = wordfreq.live(handle, lang, lambda year: not span(year))
+            ref_freq, ref_tokens, ref_all = rest, rest.tokens, rest.counter
+        else:
+            part = select(handle, part_filters, ids)
+            assert part is not None  # narrower than the language (checked above)
+            freq, tokens, ref_freq, ref_tokens, ref_all = _sides(handle, lang, part)
     if not tokens:
         raise KscorpusError("the part chosen holds no words; widen the filters", EXIT_USAGE)
     if not ref_tokens:
