@@ -291,3 +291,35 @@ def test_a_users_corpus_through_the_cli(tmp_path):
     assert r.exit_code == 0, r.output
     grams = {tuple(g["terms"]): (g["freq"], g["range"]) for g in json.loads(r.stdout)["ngrams"]}
     assert grams[("救援队", "帮助")] == (2, 2)  # once in each Chinese article, by hand
+
+
+def test_deleted_passages_are_subtracted_by_language_and_year(tmp_path):
+    """Dated articles of both languages in one segment, two of them removed: the segment keeps
+    their words (its deletions), which every fast path must leave out, year by year."""
+    corpus, index = tmp_path / "c", tmp_path / "ix"
+    assert runner.invoke(app, ["init", str(corpus)]).exit_code == 0
+    args = ["--corpus", str(corpus), "--index", str(index)]
+    texts = {
+        "2021": "直播电商带来新的品牌。\n\n品牌商家在直播中建立信任。",
+        "2022-05": "品牌商家在直播中与消费者建立信任。",
+        "2023-01-02": "Brands and merchants meet consumers who trust the platform.",
+        "": "平台发布了新的流量扶持计划，支持中小商家直播。",
+    }
+    files = []
+    for i, text in enumerate(texts.values()):
+        f = tmp_path / f"{i}.txt"
+        f.write_text(text, encoding="utf-8")
+        files.append(f)
+    for f, date in zip(files, texts):  # one add per date: dates are given per command
+        extra = ["--date", date] if date else []
+        assert runner.invoke(app, ["add", str(f), *args, *extra]).exit_code == 0
+    gone = [a.id for a in load_corpus(corpus).articles if a.date in ("2021", None)]
+    assert runner.invoke(app, ["remove", *gone, *args]).exit_code == 0
+    h = open_index(index)
+    try:
+        assert any(leaf.has_deletions() for leaf in wordfreq.leaves(h))
+        check_fast_equals_brute(h)
+        before = wordfreq.live(h, "zh", lambda y: y == "2021")
+        assert before.tokens == 0 and not before.counter()
+    finally:
+        h.close()
