@@ -9,7 +9,10 @@ kscorpus writes and reads Whoosh's own on-disk format, faster than Whoosh does:
 - ``posting_blocks``: a posting list read a block at a time from one read, instead of a
   matcher stepping posting by posting;
 - ``length_bytes``: a segment's column of field-length bytes, read whole;
-- ``column_values``: a segment's bytes column, read whole.
+- ``column_values``: a segment's bytes column, read whole; ``column_values_at``: some of its
+  documents' values, each read where the column's offsets put it;
+- ``doc_ids``: the documents of a term's postings in one segment, with its deleted ones if
+  asked (what the per-segment word tables, ``index.wordfreq``, subtract).
 
 What a reader gets back is exactly what Whoosh's own writer and readers give (tests/test_whoosh_
 conformance.py runs both on random documents and queries); an upgrade of Whoosh that changes an
