@@ -99,7 +99,7 @@ def live(handle: Any, lang: str | None = None, years: Years = None) -> Frequenci
             mine = set(doc_ids(leaf, "lang", lang.encode("utf-8"), deleted=True))
             deleted = [d for d in deleted if d in mine]
         if deleted and years is not None:
-            year = _years(leaf, set(deleted))
+            year = years_of(leaf, set(deleted))
             deleted = [d for d in deleted if years(year.get(d, ""))]
         if deleted:
             gone, tokens = count_values(column_values_at(leaf, FIELD, deleted))
@@ -108,7 +108,7 @@ def live(handle: Any, lang: str | None = None, years: Years = None) -> Frequenci
     return out
 
 
-def _years(leaf: Any, docs: set[int] | None = None) -> dict[int, str]:
+def years_of(leaf: Any, docs: set[int] | None = None) -> dict[int, str]:
     """The year of each dated document of a segment (of ``docs``), deleted ones too: the
     first four characters of its ``date`` term (dates are YYYY, YYYY-MM or YYYY-MM-DD)."""
     out = {}
@@ -169,7 +169,7 @@ def count_segment(leaf: Any) -> dict[str, dict[str, bytes]]:
     """Every document's words in one segment, deleted ones too, counted by language and
     year: ``{lang: {year: marshal of (tokens, {word: freq})}}``, year ``""`` undated."""
     values = column_values(leaf, FIELD)
-    year = _years(leaf)
+    year = years_of(leaf)
     table: dict[str, dict[str, bytes]] = {}
     for term in leaf.lexicon("lang"):
         by_year: dict[str, list[int]] = {}

@@ -1,11 +1,12 @@
 """Collocates: the words that occur near a term, within a window of words inside a paragraph,
 scored by an association measure (``study.measures``).
 
-Everything is counted from the word-sequence store (``index.wordseq``). Over a whole language
-(no filter but the language, no ``--ids``), every word's frequency (f_y) and the number of
-tokens (N) come from the per-segment tables (``index.wordfreq``) and the windows (f_xy, f_x)
-are read only in the passages whose postings hold the node's first word; with a narrower
-selection, one pass over its passages counts everything. Words are as indexed: jieba words,
+Everything is counted from the word-sequence store (``index.wordseq``). Over a whole language,
+or whole years of it (no filter but the language and ``--since``/``--until YYYY``, no
+``--ids``), every word's frequency (f_y) and the number of tokens (N) come from the
+per-segment tables (``index.wordfreq``) and the windows (f_xy, f_x) are read only in the
+passages whose postings hold the node's first word; with another selection, one pass over its
+passages counts everything. Words are as indexed: jieba words,
 English stems, English stop words never counted (not even in the window: a window of 5 is 5
 indexed words).
 """
@@ -26,7 +27,7 @@ from kscorpus.query.filters import Filters
 from kscorpus.query.search import normalize_query
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.measures import MEASURES, Table
-from kscorpus.study.selection import describe, select, whole
+from kscorpus.study.selection import describe, select, years
 from kscorpus.study.stopwords import is_stop_word
 
 SIDES = ("both", "left", "right")
@@ -152,14 +153,19 @@ def count(
 
 
 def count_indexed(
-    handle: Any, node: tuple[str, ...], window: tuple[int, int], by: str, lang: str
+    handle: Any,
+    node: tuple[str, ...],
+    window: tuple[int, int],
+    by: str,
+    lang: str,
+    years: wordfreq.Years = None,
 ) -> Counts:
-    """``count`` over every live passage of ``lang``, without the pass: f_y and N from the
-    per-segment word tables, windows only in the passages whose postings name the node's
-    first word (a superset of those holding it as a word of the sequence: the postings add
-    the sub-words of longer words)."""
-    values = (v for _, _, v in holding(handle, node[0], lang))
-    return count_in(values, node, window, by, wordfreq.live(handle, lang))
+    """``count`` over every live passage of ``lang`` (of the articles whose year ``years``
+    admits), without the pass: f_y and N from the per-segment word tables, windows only in
+    the passages whose postings name the node's first word (a superset of those holding it as
+    a word of the sequence: the postings add the sub-words of longer words)."""
+    values = (v for _, _, v in holding(handle, node[0], lang, years))
+    return count_in(values, node, window, by, wordfreq.live(handle, lang, years))
 
 
 def count_in(
@@ -183,16 +189,21 @@ def count_in(
     return out
 
 
-def holding(handle: Any, word: str, lang: str | None) -> Iterator[tuple[Any, int, bytes]]:
+def holding(
+    handle: Any, word: str, lang: str | None, years: wordfreq.Years = None
+) -> Iterator[tuple[Any, int, bytes]]:
     """``(segment reader, document number, encoded words)`` of the live passages (of
-    ``lang``) whose postings hold ``word``: every passage with it in its sequence, and some
-    with it only inside a longer word."""
+    ``lang``, of the years ``years`` admits) whose postings hold ``word``: every passage with
+    it in its sequence, and some with it only inside a longer word."""
     probe = word.encode("utf-8")
     for leaf in wordfreq.leaves(handle):
         docs = doc_ids(leaf, "text", probe)
         if docs and lang is not None:
             mine = set(doc_ids(leaf, "lang", lang.encode("utf-8")))
             docs = [d for d in docs if d in mine]
+        if docs and years is not None:
+            year = wordfreq.years_of(leaf, set(docs))
+            docs = [d for d in docs if years(year.get(d, ""))]
         for d, value in zip(docs, column_values_at(leaf, wordseq.FIELD, docs)):
             yield leaf, d, value
 
@@ -255,9 +266,11 @@ def collocates(
     normalized, node = node_terms(handle, term)
     lang = lang or ("zh" if HAN.search(normalized) else "en")
     filters = Filters(**{**(filters.__dict__ if filters else {}), "lang": lang})
-    chosen = None if whole(filters, ids) else select(handle, filters, ids)
-    if chosen is None:  # the whole language: from the tables
-        counts = count_indexed(handle, node, window, by, lang)
+    span = years(filters, ids)
+    chosen = None if span is not None else select(handle, filters, ids)
+    if span is not None:  # the language, or whole years of it: from the tables
+        dated = filters.since is not None or filters.until is not None
+        counts = count_indexed(handle, node, window, by, lang, span if dated else None)
     else:
         values = ((v, True) for _, _, v in wordseq.passages(handle, chosen))
         counts = count(values, node, window, by)
@@ -277,6 +290,8 @@ def collocates(
         from kscorpus.study.crosscolloc import cross_collocates
 
         other = "en" if lang == "zh" else "zh"
+        if chosen is None and span is not None and dated:
+            chosen = select(handle, filters, ids)
         more = cross_collocates(handle, normalized, node, chosen, other, filters, window, by)
         found = [
             _translated(t, node_t, counts_t, measure, min_freq, stop_words, top, window, by)
