@@ -3,6 +3,7 @@ with those holding the term (the ``aligned`` index links paragraphs of translati
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from kscorpus.errors import QueryError
@@ -74,13 +75,22 @@ def _found(
     from kscorpus.study.collocates import holding, occurrences
 
     out: set[tuple[str, int]] = set()
-    for leaf, d, value in holding(handle, node[0], lang):
-        if node[0].encode("utf-8") not in value or not occurrences(wordseq.decode(value), node):
-            continue
-        (owner,) = column_values_at(leaf, "id", [d])
-        if chosen is None or owner.decode("utf-8") in chosen:
-            # the paragraph number: its place among its article's live passages
-            out.add((owner.decode("utf-8"), doc_ids(leaf, "id", owner).index(d)))
+    probe = node[0].encode("utf-8")
+    found = [
+        (leaf, d)
+        for leaf, d, value in holding(handle, node[0], lang)
+        if probe in value and occurrences(wordseq.decode(value), node)
+    ]
+    for leaf, group in groupby(found, key=lambda x: x[0]):
+        docs = [d for _, d in group]
+        passages_of: dict[bytes, list[int]] = {}  # an article's live passages in this segment
+        for d, owner in zip(docs, column_values_at(leaf, "id", docs)):
+            aid = owner.decode("utf-8")
+            if chosen is None or aid in chosen:
+                mine = passages_of.get(owner)
+                if mine is None:
+                    mine = passages_of[owner] = doc_ids(leaf, "id", owner)
+                out.add((aid, mine.index(d)))  # the paragraph number: its place among them
     return out
 
 
