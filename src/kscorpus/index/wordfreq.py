@@ -28,7 +28,7 @@ from kscorpus.index import cachefile
 from kscorpus.index.whoosh_fast import column_values, column_values_at, doc_ids
 from kscorpus.index.wordseq import FIELD
 
-FORMAT = 2  # 2: by language and year
+FORMAT = 3  # 2: by language and year; 3: tokens beside the marshalled words
 SUFFIX = ".wfreq"
 BATCH = 4096  # passages joined and split at a time
 Years = Callable[[str], bool] | None  # which years (of an article's date) to count
@@ -85,15 +85,24 @@ def live(handle: Any, lang: str | None = None, years: Years = None) -> Frequenci
     """The frequencies of every live passage of ``lang`` (None: every language) in
     ``handle``'s passages index, from the segment tables; with ``years``, only of the
     articles whose year (``""``: undated) it admits."""
+    return _live(handle, lang, years, words=True)
+
+
+def live_tokens(handle: Any, lang: str | None = None, years: Years = None) -> int:
+    """``live(...).tokens`` without loading the words."""
+    return _live(handle, lang, years, words=False).tokens
+
+
+def _live(handle: Any, lang: str | None, years: Years, words: bool) -> Frequencies:
     out = Frequencies()
     for leaf in leaves(handle):
         table = _table(leaf, handle.path)
         for name in [lang] if lang is not None else sorted(table):
-            for year, blob in sorted(table.get(name, {}).items()):
+            for year, (tokens, blob) in sorted(table.get(name, {}).items()):
                 if years is None or years(year):
-                    tokens, freq = marshal.loads(blob)
                     out.tokens += tokens
-                    out.parts.append(freq)
+                    if words:
+                        out.parts.append(marshal.loads(blob))
         deleted = sorted(leaf.segment().deleted_docs())
         if deleted and lang is not None:
             mine = set(doc_ids(leaf, "lang", lang.encode("utf-8"), deleted=True))
@@ -103,7 +112,8 @@ def live(handle: Any, lang: str | None = None, years: Years = None) -> Frequenci
             deleted = [d for d in deleted if years(year.get(d, ""))]
         if deleted:
             gone, tokens = count_values(column_values_at(leaf, FIELD, deleted))
-            out.minus.update(gone)
+            if words:
+                out.minus.update(gone)
             out.tokens -= tokens
     return out
 
@@ -152,7 +162,7 @@ def prepare(index: Any, directory: Path) -> None:
                 _table(leaf, directory)
 
 
-def _table(leaf: Any, directory: Path) -> dict[str, dict[str, bytes]]:
+def _table(leaf: Any, directory: Path) -> dict[str, dict[str, tuple[int, bytes]]]:
     """A segment's table (``count_segment``): read from its file, or counted (and written)
     when the file is missing, damaged or not this segment's."""
     segment = leaf.segment()
@@ -165,22 +175,22 @@ def _table(leaf: Any, directory: Path) -> dict[str, dict[str, bytes]]:
     return table  # type: ignore[no-any-return]
 
 
-def count_segment(leaf: Any) -> dict[str, dict[str, bytes]]:
+def count_segment(leaf: Any) -> dict[str, dict[str, tuple[int, bytes]]]:
     """Every document's words in one segment, deleted ones too, counted by language and
-    year: ``{lang: {year: marshal of (tokens, {word: freq})}}``, year ``""`` undated."""
+    year: ``{lang: {year: (tokens, marshal of {word: freq})}}``, year ``""`` undated (the
+    words marshalled apart: a count of tokens does not load them)."""
     values = column_values(leaf, FIELD)
     year = years_of(leaf)
-    table: dict[str, dict[str, bytes]] = {}
+    table: dict[str, dict[str, tuple[int, bytes]]] = {}
     for term in leaf.lexicon("lang"):
         by_year: dict[str, list[int]] = {}
         for d in doc_ids(leaf, "lang", term, deleted=True):
             by_year.setdefault(year.get(d, ""), []).append(d)
         table[term.decode("utf-8")] = {
-            y: marshal.dumps(_tokens_first(count_values(values[d] for d in docs)))
-            for y, docs in by_year.items()
+            y: _stored(count_values(values[d] for d in docs)) for y, docs in by_year.items()
         }
     return table
 
 
-def _tokens_first(counted: tuple[Counter[bytes], int]) -> tuple[int, dict[bytes, int]]:
-    return counted[1], dict(counted[0])
+def _stored(counted: tuple[Counter[bytes], int]) -> tuple[int, bytes]:
+    return counted[1], marshal.dumps(dict(counted[0]))

@@ -219,6 +219,6 @@ def _around(
         owners.extend(column_values_at(leaf, "id", [d for _, d, _ in group]))
     passages = [(o.decode("utf-8"), 0, v) for o, (_, _, v) in zip(owners, found)]
     freq, rng, _, _ = count_ngrams(passages, n, node)
-    tokens = wordfreq.live(handle, lang).tokens
+    tokens = wordfreq.live_tokens(handle, lang)
     articles = wordfreq.live_articles(handle, lang)
     return (tokens, articles, *_best(freq, rng, stop_words, min_freq, min_range, top))
