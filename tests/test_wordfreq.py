@@ -331,3 +331,18 @@ def test_deleted_passages_are_subtracted_by_language_and_year(tmp_path):
         assert before.tokens == 0 and not before.counter()
     finally:
         h.close()
+
+
+def test_a_file_being_written_is_not_carried_into_the_next_generation(built, tmp_path):
+    """A reader may be writing kept counts (a ``.NAME.tmp`` file, then renamed) while an
+    ingest links the generation's files into the next: those are left alone."""
+    corpus, index = built
+    gen = index / (index / "CURRENT").read_text().strip()
+    (gen / ".ngrams-2-all.cache.x1.tmp").write_bytes(b"partial")
+    f = tmp_path / "new.txt"
+    f.write_text("主播谈到电商的未来和品牌的价值。", encoding="utf-8")
+    args = ["--corpus", str(corpus), "--index", str(index)]
+    assert runner.invoke(app, ["add", str(f), *args]).exit_code == 0
+    new = index / (index / "CURRENT").read_text().strip()
+    assert new != gen and not list(new.glob(".*"))
+    assert list(new.glob(f"*{wordfreq.SUFFIX}"))  # the tables were written by the ingest

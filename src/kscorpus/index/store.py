@@ -444,7 +444,8 @@ def build(
             tmp.mkdir()
             if old:
                 for f in old.path.iterdir():
-                    if not f.name.endswith("WRITELOCK") and f.name != META:
+                    # not a reader's file being written (kept counts, index.cachefile)
+                    if not f.name.endswith("WRITELOCK") and f.name != META and f.name[0] != ".":
                         _link(f, tmp / f.name)
                 a_ix, p_ix, l_ix = _open_indexes(tmp)
             else:
