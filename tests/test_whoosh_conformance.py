@@ -16,6 +16,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.writing import SegmentWriter
 
+from kscorpus.index.hanchars import phrase_terms
 from kscorpus.index.store import _schemas
 from kscorpus.index.whoosh_fast import (
     Writer,
@@ -24,7 +25,7 @@ from kscorpus.index.whoosh_fast import (
     posting_blocks,
     segment_length_bytes,
 )
-from kscorpus.query.ranking import match_ids, rank
+from kscorpus.query.ranking import CharPhrase, match_ids, rank
 from kscorpus.query.scoring import BM25
 
 WORDS = [
@@ -103,6 +104,15 @@ QUERIES = st.one_of(
     st.tuples(st.sampled_from(BIGRAMS), st.sampled_from(BIGRAMS)).map(
         lambda p: wq.Or([wq.Term("title_chars", p[0], boost=0.5), wq.Term("text_chars", p[1])])
     ),
+    # a Han string's word or its characters, the documents holding the word not decoded
+    st.sampled_from(["直播间", "电商直播间", "信任电商", "快手商家"]).map(
+        lambda h: wq.Or(
+            [
+                wq.Term("text", h),
+                CharPhrase("text_chars", phrase_terms(h), word=("text", h), boost=0.25),
+            ]
+        )
+    ),
     st.tuples(st.sampled_from(BIGRAMS), st.sampled_from(WORDS)).map(
         lambda p: wq.AndMaybe(wq.Term("text_chars", p[0]), wq.Term("text", p[1]))
     ),
@@ -125,15 +135,17 @@ def test_reading_and_ranking_match_whoosh(docs, commits, queries):
                     ours = [byte_to_length(lengths[d]) if d < len(lengths) else 0 for d in range(n)]
                     assert ours == [leaf.doc_field_length(d, field) or 0 for d in range(n)]
                 for field, term in leaf.all_terms():
-                    for part in ("weights", "values"):
+                    for part in ("weights", "values", "postings"):
                         got = [
                             x
                             for ids, more in posting_blocks(leaf.postings(field, term), part)
-                            for x in zip(ids, _each(more, len(ids)))
+                            for x in zip(ids, _each(more, len(ids), part))
                         ]
                         m, want = leaf.postings(field, term), []
                         while m.is_active():
-                            want.append((m.id(), m.weight() if part == "weights" else m.value()))
+                            one = {"weights": m.weight, "values": m.value}
+                            both = (m.weight(), m.value())
+                            want.append((m.id(), both if part == "postings" else one[part]()))
                             m.next()
                         assert got == want, (field, term, part)
             for q in queries:
@@ -146,8 +158,14 @@ def test_reading_and_ranking_match_whoosh(docs, commits, queries):
                 assert match_ids(s, q) == {h.docnum for h in s.search(q, limit=None)}, q
 
 
-def _each(more: object, n: int) -> list[object]:
-    """A block's weights as ``posting_blocks`` gives them (None: all 1.0; a float: all that)."""
+def _each(more: object, n: int, part: str = "weights") -> list[object]:
+    """A block's weights as ``posting_blocks`` gives them (None: all 1.0; a float: all that),
+    its values, or both paired."""
+    if part == "postings":
+        weights, values = more  # type: ignore[misc]
+        return list(zip(_each(weights, n), values))
+    if part == "values":
+        return list(more)  # type: ignore[call-overload]
     if more is None:
         return [1.0] * n
     if isinstance(more, float):

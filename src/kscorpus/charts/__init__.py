@@ -3,6 +3,6 @@
 ``svg`` makes a standalone SVG document a browser opens. Neither imports Rich or the CLI, so
 the web reader and scripts draw the same charts."""
 
-from kscorpus.charts.model import Series, Strip
+from kscorpus.charts.model import Bar, Panel, Series, Strip
 
-__all__ = ["Series", "Strip"]
+__all__ = ["Bar", "Panel", "Series", "Strip"]

@@ -22,3 +22,25 @@ class Series:
 
     name: str
     values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a horizontal or diverging bar chart: ``value`` is its length (its sign, the
+    side of the zero line it lies on), ``note`` is shown beside it, and ``parts``, when given,
+    split it in proportion to their weights (a collocate's counts left and right of the term)."""
+
+    label: str
+    value: float
+    note: str = ""
+    parts: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A group of bars under a heading; a chart stacks its panels on one scale, so they compare.
+    ``empty`` is written in place of bars when there are none."""
+
+    heading: str
+    bars: tuple[Bar, ...]
+    empty: str = "nothing to draw"

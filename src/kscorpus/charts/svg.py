@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from kscorpus.charts.model import Series, Strip
+from kscorpus.charts.model import Bar, Panel, Series, Strip
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 FONT = "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
@@ -49,7 +49,9 @@ def nice_scale(top: float, steps: int = 4) -> tuple[float, float]:
     return step, step * math.ceil(top / step - 1e-9)
 
 
-def _document(width: float, height: float, title: str, body: list[str]) -> str:
+def _document(width: float, height: float, title: str, body: list[str], subtitle: str = "") -> str:
+    """The SVG document around ``body``: ``title`` (the tab's and the chart's heading) and,
+    under it, ``subtitle`` (what the bars and notes are), both escaped."""
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family={quoteattr(FONT)} font-size="12">'
@@ -61,6 +63,7 @@ def _document(width: float, height: float, title: str, body: list[str]) -> str:
             f"<title>{escape(title)}</title>",
             '<rect width="100%" height="100%" fill="#ffffff"/>',
             f'<text x="12" y="22" font-size="15" font-weight="bold">{escape(title)}</text>',
+            *([_text(12, 40, subtitle, cls="subtitle")] if subtitle else []),
             *body,
             "</svg>",
             "",
@@ -232,3 +235,187 @@ def lines_svg(
         body.append(_text(x + 20, height - 16, s.name, cls="legend"))
         x += 40 + _text_width(s.name)
     return _document(width, height, title, body)
+
+
+def value_axis(lo: float, hi: float) -> tuple[float, float, float]:
+    """A round step and the axis ends it gives for values from ``lo`` to ``hi``: multiples of
+    the step at or beyond both, with 0 always inside (a bar is measured from 0)."""
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi - lo <= 0:
+        return 1.0, 0.0, 4.0
+    step, _ = nice_scale(hi - lo)
+    return step, step * math.floor(lo / step + 1e-9), step * math.ceil(hi / step - 1e-9)
+
+
+def _value_grid(x_of: Callable[[float], float], lo: float, hi: float, step: float, y0: float,
+                y1: float, fmt: Callable[[float], str], unit: str) -> list[str]:  # fmt: skip
+    """Vertical grid lines from ``y0`` to ``y1`` at each step of a value axis, their values
+    under it, the zero line darker, and ``unit`` under the values."""
+    out = []
+    for k in range(round((hi - lo) / step) + 1):
+        v = lo + step * k
+        x = x_of(v)
+        zero = abs(v) < step * 1e-9
+        out.append(
+            f'<line class="{"zero" if zero else "grid"}" x1="{x:.2f}" y1="{y0:.1f}" '
+            f'x2="{x:.2f}" y2="{y1:.1f}" stroke="{"#333333" if zero else "#dddddd"}" '
+            f'stroke-width="1"/>'
+        )
+        out.append(_text(x, y1 + 14, fmt(0.0 if zero else v), "middle", cls="axis"))
+    out.append(_text((x_of(lo) + x_of(hi)) / 2, y1 + 30, unit, "middle", cls="axis"))
+    return out
+
+
+def _legend(x: float, y: float, names: Sequence[str]) -> list[str]:
+    """A colour key: a swatch and a name for each part of a split bar, in palette order."""
+    out = []
+    for k, name in enumerate(names):
+        out.append(
+            f'<rect class="legend part-{k}" x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" '
+            f'fill="{PALETTE[k % len(PALETTE)]}"/>'
+        )
+        out.append(_text(x + 14, y, name, cls="legend"))
+        x += 34 + _text_width(name)
+    return out
+
+
+def hbars_svg(
+    panels: Sequence[Panel],
+    title: str,
+    unit: str,
+    subtitle: str = "",
+    part_names: Sequence[str] = (),
+    fmt: Callable[[float], str] = lambda v: f"{v:,.6g}",
+    width: int = 900,
+) -> str:
+    """Horizontal bars, a row each, in the order given, from a zero line (to the left for a
+    negative value), with each bar's note in a column on the right. Panels are stacked under
+    their headings on one scale. A bar with ``parts`` is split into segments in proportion to
+    them, coloured as the legend of ``part_names`` says; its outline is the ``bar``."""
+    rows = [b for p in panels for b in p.bars]
+    step, lo, hi = value_axis(min((b.value for b in rows), default=0.0),
+                              max((b.value for b in rows), default=0.0))  # fmt: skip
+    label_w = min(max((_text_width(b.label) for b in rows), default=0), 240) + 20
+    note_w = max((_text_width(b.note) for b in rows), default=0) + 16
+    plot_w = max(width - label_w - note_w - 12, 200)
+    row_h = 24
+
+    def x_of(v: float) -> float:
+        return label_w + (v - lo) / (hi - lo) * plot_w
+
+    body: list[str] = []
+    y = 52.0 if subtitle else 36.0
+    if part_names and rows:
+        body += _legend(label_w, y + 12, part_names)
+        y += 20
+    top = y
+    for panel in panels:
+        if panel.heading:
+            body.append(
+                f'<text class="heading" x="12" y="{y + 17:.1f}" font-weight="bold">'
+                f"{escape(panel.heading)}</text>"
+            )
+            y += row_h
+        if not panel.bars:
+            body.append(_text(label_w + 8 if rows else 12, y + 16, panel.empty, cls="empty"))
+            y += row_h
+        for bar in panel.bars:
+            note = [_text(label_w + plot_w + 8, y + 16, bar.note, cls="note")] if bar.note else []
+            body += ['<g class="row">', *_hbar(bar, x_of, y, row_h, label_w, part_names, fmt),
+                     *note, "</g>"]  # fmt: skip
+            y += row_h
+    if not rows:  # nothing to measure: the panels' messages alone
+        return _document(width, y + 12, title, body, subtitle)
+    grid = _value_grid(x_of, lo, hi, step, top, y + 4, fmt, unit)
+    return _document(label_w + plot_w + note_w, y + 44, title, grid + body, subtitle)
+
+
+def _hbar(bar: Bar, x_of: Callable[[float], float], y: float, row_h: float, label_w: float,
+          part_names: Sequence[str], fmt: Callable[[float], str]) -> list[str]:  # fmt: skip
+    """One row of ``hbars_svg``: the label right-aligned before the plot, then the bar (its
+    segments first, when split, under an outline; a part of no weight has no segment)."""
+    x0, x1 = sorted((x_of(0.0), x_of(bar.value)))
+    out = [_text(label_w - 8, y + 16, _clip(bar.label, label_w - 20), "end")]
+    hover = f"<title>{escape(bar.label)}: {escape(fmt(bar.value))}</title>"
+    total = sum(bar.parts)
+    if total <= 0:
+        return [
+            *out,
+            f'<rect class="bar" x="{x0:.2f}" y="{y + 4:.1f}" width="{x1 - x0:.2f}" '
+            f'height="{row_h - 8:.1f}" fill="{PALETTE[0]}">{hover}</rect>',
+        ]
+    # segments from the zero line outwards, in the order of the parts
+    at, sign = (x0, 1) if bar.value >= 0 else (x1, -1)
+    for k, part in enumerate(bar.parts):
+        w = (x1 - x0) * part / total
+        if w <= 0:
+            continue
+        name = part_names[k] if k < len(part_names) else f"part {k + 1}"
+        out.append(
+            f'<rect class="part part-{k}" x="{min(at, at + sign * w):.2f}" y="{y + 4:.1f}" '
+            f'width="{w:.2f}" height="{row_h - 8:.1f}" fill="{PALETTE[k % len(PALETTE)]}">'
+            f"<title>{escape(bar.label)}: {escape(fmt(bar.value))}; {escape(name)} {part:,g}"
+            f"</title></rect>"
+        )
+        at += sign * w
+    out.append(
+        f'<rect class="bar" x="{x0:.2f}" y="{y + 4:.1f}" width="{x1 - x0:.2f}" '
+        f'height="{row_h - 8:.1f}" fill="none" stroke="#333333" stroke-width="0.5"/>'
+    )
+    return out
+
+
+def diverging_svg(
+    bars: Sequence[Bar],
+    title: str,
+    unit: str,
+    subtitle: str = "",
+    sides: tuple[str, str] = ("", ""),
+    empty: str = "nothing to draw",
+    fmt: Callable[[float], str] = lambda v: f"{v:,.6g}",
+    width: int = 900,
+) -> str:
+    """Diverging bars, a row each, in the order given: from a central zero line, a positive
+    value to the right (``positive`` class), a negative one to the left (``negative``), on a
+    scale symmetric about zero, so the side a bar is on reads at a glance. The label is on the
+    other side of the zero line, the note at the bar's end; ``sides`` name the two directions
+    over the plot. ``empty`` is written when there are no bars."""
+    step, _, top = value_axis(0.0, max((abs(b.value) for b in bars), default=0.0))
+    note_w = max((_text_width(b.note) for b in bars), default=0) + 16
+    x_l, x_r = 12 + note_w, width - 12 - note_w
+    half = (x_r - x_l) / 2
+    row_h = 24
+
+    def x_of(v: float) -> float:
+        return x_l + (v + top) / (2 * top) * (x_r - x_l)
+
+    y = 52.0 if subtitle else 36.0
+    body: list[str] = []
+    if not bars:  # nothing to measure: the message alone
+        body.append(_text(12, y + 16, empty, cls="empty"))
+        return _document(width, y + row_h + 12, title, body, subtitle)
+    if any(sides):
+        body.append(_text(x_l, y + 14, f"← {sides[0]}" if sides[0] else "", cls="side"))
+        body.append(_text(x_r, y + 14, f"{sides[1]} →" if sides[1] else "", "end", cls="side"))
+        y += 22
+    first = y
+    for bar in bars:
+        right = bar.value >= 0
+        x0, x1 = sorted((x_of(0.0), x_of(bar.value)))
+        label = _clip(bar.label, half - 12)
+        body.append('<g class="row">')
+        body.append(_text(x_of(0.0) + (-6 if right else 6), y + 16, label,
+                          "end" if right else "start"))  # fmt: skip
+        body.append(
+            f'<rect class="bar {"positive" if right else "negative"}" x="{x0:.2f}" '
+            f'y="{y + 4:.1f}" width="{x1 - x0:.2f}" height="{row_h - 8:.1f}" '
+            f'fill="{PALETTE[0] if right else PALETTE[1]}"><title>{escape(bar.label)}: '
+            f"{escape(fmt(bar.value))}</title></rect>"
+        )
+        if bar.note:
+            body.append(_text(x1 + 6 if right else x0 - 6, y + 16, bar.note,
+                              "start" if right else "end", cls="note"))  # fmt: skip
+        body.append("</g>")
+        y += row_h
+    grid = _value_grid(x_of, -top, top, step, first, y + 4, fmt, unit)
+    return _document(width, y + 44, title, grid + body, subtitle)

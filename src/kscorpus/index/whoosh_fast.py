@@ -303,12 +303,13 @@ def segment_length_bytes(reader: Any, fieldname: str) -> bytes | None:
 def posting_blocks(
     m: Any, part: str = "", only: Only = None
 ) -> Iterator[tuple[Sequence[int], Any]]:
-    """A posting list's ids (with its ``"values"`` or ``"weights"``, if asked), a block at a
-    time where the matcher is Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a
-    segment's deletions (as after any incremental ingest); else one posting at a time in a
-    single block. A block's weights may be ``None`` (every weight 1.0, as Whoosh stores the
-    common case) or one float (every weight that). With ``only`` (sorted document numbers),
-    on-disk blocks that hold none of those documents are skipped undecoded."""
+    """A posting list's ids (with its ``"values"`` or ``"weights"``, or with ``"postings"``
+    both as a pair ``(weights, values)``, if asked), a block at a time where the matcher is
+    Whoosh's on-disk one (``W3LeafMatcher``), bare or filtered by a segment's deletions (as
+    after any incremental ingest); else one posting at a time in a single block. A block's
+    weights may be ``None`` (every weight 1.0, as Whoosh stores the common case) or one float
+    (every weight that). With ``only`` (sorted document numbers), on-disk blocks that hold none
+    of those documents are skipped undecoded."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
@@ -321,19 +322,31 @@ def posting_blocks(
             if len(sel) == len(ids):
                 yield ids, more
             elif sel:
-                many = part and isinstance(more, (list, tuple))
-                yield [ids[k] for k in sel], [more[k] for k in sel] if many else more
+                yield [ids[k] for k in sel], _selected(more, part, sel)
         return
     if type(m) is W3LeafMatcher:
         yield from _list_blocks(m, part, only)
         return
-    ids, more = [], []
+    ids, weights, values = [], [], []
     while m.is_active():
         ids.append(m.id())
-        if part:
-            more.append(getattr(m, part[:-1])())  # value() or weight()
+        if part in ("weights", "postings"):
+            weights.append(m.weight())
+        if part in ("values", "postings"):
+            values.append(m.value())
         m.next()
-    yield ids, more
+    yield ids, (weights, values) if part == "postings" else weights if part == "weights" else values
+
+
+def _selected(more: Any, part: str, sel: list[int]) -> Any:
+    """A block's weights, values or both for the postings at ``sel`` (a weight shared by the
+    whole block, ``None`` or one float, stays as it is)."""
+    if part == "postings":
+        weights, values = more
+        return _selected(weights, "weights", sel), _selected(values, "values", sel)
+    if part and isinstance(more, (list, tuple, array)):
+        return [more[k] for k in sel]
+    return more
 
 
 def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[int], Any]]:
@@ -365,12 +378,12 @@ def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[in
         data = view[stream.tell() : end]
         deltas, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
         ids = list(accumulate(deltas))
-        if part == "values":
+        if part in ("values", "postings"):
             if fixed == 0:
                 values = (None,) * count
             elif fixed is not None and fixed > 0:
                 values = tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
-            yield ids, values
+            yield ids, (weights, values) if part == "postings" else values
         else:
             yield ids, weights if part else ()
         if size < 0:

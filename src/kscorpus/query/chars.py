@@ -88,8 +88,8 @@ def _paired(subs: list[Any], fold: Callable[[str], str], strings: Strings | None
                 pair = wq.Or([subs[i], subs[i + 1]])
                 chars = wq.Or(
                     [
-                        _chars("title_chars", fold(han), 2.0 * BOOST),
-                        _chars("text_chars", fold(han), BOOST),
+                        _chars("title_chars", fold(han), 2.0 * BOOST, _word(subs[i])),
+                        _chars("text_chars", fold(han), BOOST, _word(subs[i + 1])),
                     ]
                 )
                 out.append(wq.AndMaybe(chars, pair) if kind == "and" else wq.Or([pair, chars]))
@@ -112,7 +112,7 @@ def _single(q: Any, fold: Callable[[str], str]) -> Any:
     if not HAN_RUN.fullmatch(han):
         return None
     boost = q.boost * BOOST
-    return wq.Or([q, _chars(field, fold(han), boost)])
+    return wq.Or([q, _chars(field, fold(han), boost, _word(q))])
 
 
 def _words(x: Any) -> list[str] | None:
@@ -166,10 +166,22 @@ def _pair_joined(a: Any, b: Any) -> str | None:
     return joined_term(wa) if wa is not None and wa == _words(b) else None
 
 
-def _chars(field: str, han: str, boost: float) -> Any:
+def _word(x: Any) -> tuple[str, str] | None:
+    """A term's ``(field, text)``: the word whose documents hold its string (a phrase of words
+    does not: the words of "大搞 信任电商" may stand on either side of a comma)."""
     from whoosh import query as wq
+
+    return (x.fieldname, x.text) if type(x) is wq.Term else None
+
+
+def _chars(field: str, han: str, boost: float, word: tuple[str, str] | None = None) -> Any:
+    """The character field's node for the Han string ``han``; ``word`` (a term of the word
+    field) holds it wherever it matches (``ranking.CharPhrase``)."""
+    from whoosh import query as wq
+
+    from kscorpus.query.ranking import CharPhrase
 
     terms = phrase_terms(han)
     if len(terms) == 1:
         return wq.Term(field, terms[0], boost=boost)
-    return wq.Phrase(field, terms, boost=boost)
+    return CharPhrase(field, terms, word=word, boost=boost)

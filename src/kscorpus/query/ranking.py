@@ -33,10 +33,11 @@ import struct
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import accumulate, compress
+from operator import add
 from typing import Any
 
 from whoosh.formats import Positions
-from whoosh.query import Or
+from whoosh.query import Or, Phrase
 
 from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.query.scoring import _Scorer, group_scorer
@@ -102,6 +103,24 @@ class Group(Or):  # type: ignore[misc]
     weight), so Whoosh's tree walks (``simplify``, the highlighted terms, ``str``) see them."""
 
 
+class CharPhrase(Phrase):  # type: ignore[misc]
+    """A Han string's bigrams as a phrase of a character field (``query/chars.py``), matched
+    and scored as Whoosh's ``Phrase``. ``word`` is a term ``(field, text)`` of the word field
+    whose documents hold the string for certain: a Han word is indexed where its characters
+    stand in the same text the character field folds, and the query folds the word the same
+    way. Those documents need no positions decoded (most of a common string's documents)."""
+
+    def __init__(
+        self,
+        fieldname: str,
+        words: list[str],
+        word: tuple[str, str] | None = None,
+        boost: float = 1.0,
+    ) -> None:
+        super().__init__(fieldname, words, boost=boost)
+        self.word = word
+
+
 def group(
     fieldname: str, members: Sequence[tuple[tuple[str, ...], float]], boost: float = 1.0
 ) -> Group:
@@ -134,7 +153,7 @@ def _simple(q: Any, cross: bool | None = None) -> bool:
         return all(type(m) in (wq.Term, wq.Phrase) for m in q.subqueries)
     if type(q) is wq.Term:
         return not q.minquality
-    if type(q) is wq.Phrase:
+    if type(q) in (wq.Phrase, CharPhrase):
         return q.slop == 1 and len(q.words) >= 2
     if type(q) is wq.AndMaybe:  # the first part's documents, the second's score added
         return q.boost == 1.0 and _simple(q.a, cross) and _simple(q.b, cross)
@@ -157,7 +176,7 @@ def _scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | Non
 
     if type(q) is wq.Term:
         return _term_scores(sub, q, weighting, only)
-    if type(q) is wq.Phrase:
+    if type(q) in (wq.Phrase, CharPhrase):
         return _phrase_scores(sub, q, weighting, only)
     if isinstance(q, Group):
         return _group_scores(sub, q, weighting, only)
@@ -256,37 +275,42 @@ def _phrase_tf(sub: Any, q: Any, only: Only) -> dict[int, float]:
 def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
     """Whoosh scores a phrase as the intersection of its words (``SpanNear2``): the words'
     scores added in a balanced binary tree (``make_binary_tree``), for the documents where the
-    words follow each other."""
-    from whoosh import query as wq
-
+    words follow each other. Each word's posting list is read once (``_phrase_postings``) and
+    scored only where the phrase is."""
     if q.fieldname not in sub.schema:
         return {}
     field = sub.schema[q.fieldname]
     if not field.format or not field.format.supports("positions"):
         return None  # Whoosh's error
-    docs = _phrase_docs(sub.reader(), q.fieldname, q.words, only)
+    reader = sub.reader()
+    found = _phrase_postings(reader, q.fieldname, q.words, only, known=_implied(reader, q))
+    if found is None:
+        return {}
+    docs, weights = found
     if only is not None:
-        docs &= set(only)  # every block holding one of these was read for every word
+        docs = sorted(set(docs).intersection(only))
     if not docs:
         return {}
-    parts = [_term_scores(sub, wq.Term(q.fieldname, w), weighting, only) for w in q.words]
-    if any(p is None for p in parts):
-        return None
-    if len(parts) == 2:  # most phrases: the tree is one sum
-        a, b = parts
-        out = {d: a[d] + b[d] for d in docs}  # type: ignore[index]
-    else:
-        out = {d: _tree_sum([p[d] for p in parts]) for d in docs}  # type: ignore[index]
+    parts = []
+    for w, ws in zip(q.words, weights):
+        m = sub.postings(q.fieldname, field.to_bytes(w), weighting=weighting)
+        scorer = getattr(getattr(m, "child", m), "scorer", None)  # a deletions filter's child
+        if type(scorer) is not _Scorer:
+            return None
+        parts.append(scorer.block_scores(docs, [ws[d] for d in docs]))
+    sums = _tree_sums(parts)
     if q.boost != 1.0:
-        out = {d: v * q.boost for d, v in out.items()}
-    return out
+        sums = [v * q.boost for v in sums]
+    return dict(zip(docs, sums))
 
 
-def _tree_sum(xs: list[float]) -> float:
-    if len(xs) == 1:
-        return xs[0]
-    half = len(xs) // 2
-    return _tree_sum(xs[:half]) + _tree_sum(xs[half:])
+def _tree_sums(parts: list[list[float]]) -> list[float]:
+    """Each document's scores of the parts added as Whoosh's binary tree adds them (the first
+    half's sum plus the second's), all documents at once."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return list(map(add, _tree_sums(parts[:half]), _tree_sums(parts[half:])))
 
 
 def _term_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Scores | None:
@@ -320,8 +344,8 @@ def match_ids(s: Any, q: Any) -> set[int] | None:
         return term_ids(s, q.fieldname, q.text)
     if isinstance(q, wq.Term):  # a fuzzy term or another expanding kind
         return set(q.matcher(s).all_ids())
-    if type(q) is wq.Phrase and q.slop == 1 and q.words:
-        return _phrase_ids(s, q.fieldname, q.words)
+    if type(q) in (wq.Phrase, CharPhrase) and q.slop == 1 and q.words:
+        return _phrase_ids(s, q)
     if type(q) is wq.AndMaybe:
         return match_ids(s, q.a)
     if (type(q) in (wq.Or, wq.And) or isinstance(q, Group)) and q.subqueries:
@@ -352,38 +376,106 @@ def term_ids(s: Any, fieldname: str, text: str) -> set[int]:
     return out
 
 
-def _phrase_ids(s: Any, fieldname: str, words: list[str]) -> set[int]:
-    """The documents where ``words`` occur at consecutive positions, as Whoosh's ``Phrase``
-    matches them."""
+def _phrase_ids(s: Any, q: Any) -> set[int]:
+    """The documents where a phrase's words occur at consecutive positions, as Whoosh's
+    ``Phrase`` matches them."""
     out: set[int] = set()
     for leaf, offset in s.reader().leaf_readers():
-        out.update(d + offset for d in _phrase_docs(leaf, fieldname, words))
+        found = _phrase_postings(leaf, q.fieldname, q.words, known=_implied(leaf, q))
+        if found is not None:
+            out.update(d + offset for d in found[0])
     return out
+
+
+def _implied(leaf: Any, q: Any) -> set[int] | None:
+    """The documents of one segment holding a ``CharPhrase``'s word (``None`` for any other
+    phrase): they hold its string."""
+    word = q.word if type(q) is CharPhrase else None
+    if word is None or word[0] not in leaf.schema:
+        return None
+    try:
+        tbytes = leaf.schema[word[0]].to_bytes(word[1])
+    except ValueError:
+        return None
+    if (word[0], tbytes) not in leaf:
+        return set()
+    return {d for ids, _ in posting_blocks(leaf.postings(word[0], tbytes)) for d in ids}
 
 
 def _phrase_docs(
     leaf: Any, fieldname: str, words: list[str], only: Only = None, counts: bool = False
 ) -> Any:
-    """``_phrase_ids`` in one segment: the words' posting lists are read a block at a time and
-    only documents holding every word have their positions decoded (Whoosh's span matchers
-    are much slower). With ``counts``, ``{doc: occurrences}`` instead of a set."""
-    if fieldname not in leaf.schema:
+    """``_phrase_ids`` in one segment (with ``counts``, ``{doc: occurrences}`` instead of a
+    set)."""
+    found = _phrase_postings(leaf, fieldname, words, only, counts)
+    if found is None:
         return {} if counts else set()
+    docs, _ = found
+    return docs if counts else set(docs)
+
+
+Postings = dict[int, tuple[float, bytes]]  # a posting list: document → (weight, value)
+
+
+def _phrase_postings(
+    leaf: Any,
+    fieldname: str,
+    words: list[str],
+    only: Only = None,
+    counts: bool = False,
+    known: set[int] | None = None,
+) -> tuple[Any, list[dict[int, float]]] | None:
+    """The documents of one segment where ``words`` occur at consecutive positions (as
+    Whoosh's ``Phrase`` matches them; with ``counts``, ``{doc: occurrences}``, else a sorted
+    list), and each word's weight in those documents; None if a word is not in the segment.
+
+    The rarest word's posting list is read first and whole; each other word's is read for the
+    documents still in the running only (blocks holding none of them are not decoded), and
+    positions are decoded only for documents holding every word (Whoosh's span matchers are
+    much slower) and not ``known`` to hold the phrase (never with ``counts``)."""
+    if fieldname not in leaf.schema:
+        return None
     field = leaf.schema[fieldname]
     try:
         tbytes = [field.to_bytes(w) for w in words]
     except ValueError:
-        return {} if counts else set()
+        return None
     if any((fieldname, t) not in leaf for t in tbytes):
-        return {} if counts else set()
-    values = [_values_by_id(leaf.postings(fieldname, t), only) for t in tbytes]
-    fmt = field.format
+        return None
+    order = sorted(range(len(words)), key=lambda k: leaf.doc_frequency(fieldname, tbytes[k]))
+    lists: list[Postings] = [{} for _ in words]
+    wanted = only
+    for k in order:
+        lists[k] = got = _postings_by_id(leaf.postings(fieldname, tbytes[k]), wanted)
+        wanted = sorted(got if wanted is None else set(wanted).intersection(got))
+        if not wanted:
+            return None
+    decode = _position_decoder(field.format)
+    found: dict[int, int] = {}
+    if known and not counts:
+        found = dict.fromkeys(known.intersection(wanted or ()), 1)
+    for doc in wanted or ():
+        if doc in found:
+            continue
+        starts = set(decode(lists[0][doc][1]))
+        for k in range(1, len(words)):
+            starts &= {p - k for p in decode(lists[k][doc][1])}
+            if not starts:
+                break
+        if starts:
+            found[doc] = len(starts)
+    weights = [{d: postings[d][0] for d in found} for postings in lists]
+    return (found if counts else sorted(found)), weights
+
+
+def _position_decoder(fmt: Any) -> Callable[[bytes], list[int]]:
+    """``fmt.decode_positions``, each distinct value decoded once (most values recur: a word's
+    one position, say 3); Whoosh's own ``Positions`` (a count, then the pickled gaps between
+    positions) decoded directly."""
     own = type(fmt).decode_positions is Positions.decode_positions
-    decoded: dict[bytes, list[int]] = {}  # most values recur: a word's one position, say 3
+    decoded: dict[bytes, list[int]] = {}
 
     def decode(value: bytes) -> list[int]:
-        """``Positions.decode_positions`` (a count, then the pickled gaps between positions),
-        each distinct value decoded once."""
         got = decoded.get(value)
         if got is None:
             if own:
@@ -393,21 +485,15 @@ def _phrase_docs(
                 got = decoded[value] = fmt.decode_positions(value)
         return got
 
-    found: dict[int, int] = {}
-    for doc in set(values[0]).intersection(*values[1:]):
-        starts = set(decode(values[0][doc]))
-        for k in range(1, len(words)):
-            starts &= {p - k for p in decode(values[k][doc])}
-            if not starts:
-                break
-        if starts:
-            found[doc] = len(starts)
-    return found if counts else set(found)
+    return decode
 
 
-def _values_by_id(m: Any, only: Only = None) -> dict[int, bytes]:
-    """A posting list as ``{docnum: encoded value}`` (with ``only``: at least of those)."""
-    out: dict[int, bytes] = {}
-    for ids, values in posting_blocks(m, "values", only):
-        out.update(zip(ids, values))
+def _postings_by_id(m: Any, only: Only = None) -> Postings:
+    """A posting list as ``{docnum: (weight, encoded value)}`` (with ``only``: at least of
+    those)."""
+    out: Postings = {}
+    for ids, (weights, values) in posting_blocks(m, "postings", only):
+        if not isinstance(weights, (list, tuple, array)):
+            weights = [1.0 if weights is None else weights] * len(ids)
+        out.update(zip(ids, zip(weights, values)))
     return out
