@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 from test_state import KINDS, CorpusMachine
@@ -346,3 +346,34 @@ def test_a_file_being_written_is_not_carried_into_the_next_generation(built, tmp
     new = index / (index / "CURRENT").read_text().strip()
     assert new != gen and not list(new.glob(".*"))
     assert list(new.glob(f"*{wordfreq.SUFFIX}"))  # the tables were written by the ingest
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seq=st.lists(st.sampled_from("abcd"), max_size=30),
+    node=st.lists(st.sampled_from("ab"), min_size=1, max_size=2).map(tuple),
+    left=st.integers(0, 4),
+    right=st.integers(0, 4),
+)
+def test_windows_by_their_definition(seq, node, left, right):
+    """Each occurrence's window in turn, left then right, a position taking the side of the
+    first window that holds it, the node's own positions in none (the definition, literally)."""
+    from kscorpus.study.collocates import Counts, _windows, occurrences
+
+    starts = [i for i in range(len(seq)) if tuple(seq[i : i + len(node)]) == node]
+    assert occurrences(seq, node) == starts
+    if not starts:
+        return
+    inside = {p for i in starts for p in range(i, i + len(node))}
+    side: dict[int, bool] = {}
+    for i in starts:
+        for p in range(max(0, i - left), i):
+            side.setdefault(p, True)
+        for p in range(i + len(node), min(len(seq), i + len(node) + right)):
+            side.setdefault(p, False)
+    want_left = Counter(seq[p] for p, s in side.items() if s and p not in inside)
+    want_right = Counter(seq[p] for p, s in side.items() if not s and p not in inside)
+    out = Counts()
+    _windows(out, seq, starts, len(node), left, right)
+    assert (out.left, out.right, out.f_x) == (want_left, want_right, len(starts))
+    assert out.window_tokens == sum(want_left.values()) + sum(want_right.values())

@@ -98,11 +98,28 @@ def node_terms(handle: Any, term: str) -> tuple[str, tuple[str, ...]]:
 
 
 def occurrences(seq: list[str], node: tuple[str, ...]) -> list[int]:
-    """Where ``node`` starts in ``seq`` (its words in a row)."""
+    """Where ``node`` starts in ``seq`` (its words in a row): its first word found by
+    ``list.index``, in C."""
     k, first = len(node), node[0]
-    return [
-        i for i, w in enumerate(seq) if w == first and (k == 1 or tuple(seq[i : i + k]) == node)
-    ]
+    out, i = [], -1
+    while True:
+        try:
+            i = seq.index(first, i + 1)
+        except ValueError:
+            return out
+        if k == 1 or tuple(seq[i : i + k]) == node:
+            out.append(i)
+
+
+def needle(node: tuple[str, ...]) -> bytes:
+    """What ``holds`` looks for: the node's words in a row, between spaces."""
+    return f" {wordseq.SEP.join(node)} ".encode()
+
+
+def holds(value: bytes, wanted: bytes) -> bool:
+    """Whether an encoded passage holds the words of ``needle``'s node in a row (a test of
+    the bytes: a word that merely begins with the node's first word does not count)."""
+    return wanted in b" " + value + b" "
 
 
 class WordCounts(Protocol):
@@ -134,7 +151,7 @@ def count(
     flagged True (all of them, but for ``--cross``: the aligned paragraphs only)."""
     left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
     out = Counts()
-    probe = node[0].encode("utf-8")
+    wanted = needle(node)
     k = len(node)
     batch: list[bytes] = []
     for value, windows in values:
@@ -143,7 +160,7 @@ def count(
         batch.append(value)
         if len(batch) >= 4096:
             _tally(out, batch)
-        if windows and probe in value:
+        if windows and holds(value, wanted):
             seq = wordseq.decode(value)
             starts = occurrences(seq, node)
             if starts:
@@ -179,9 +196,9 @@ def count_in(
     and the tokens from ``freq``."""
     left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
     out = Counts(tokens=freq.tokens, freq=freq)
-    probe = node[0].encode("utf-8")
+    wanted = needle(node)
     for value in values:
-        if probe in value:
+        if holds(value, wanted):
             seq = wordseq.decode(value)
             starts = occurrences(seq, node)
             if starts:
@@ -213,17 +230,22 @@ def _windows(out: Counts, seq: list[str], starts: list[int], k: int, left: int, 
     once however many windows hold it (so f_xy ≤ f_y), the node's own words left out; a
     word is on the left of the first occurrence whose window holds it, else on the right."""
     out.f_x += len(starts)
+    if len(starts) == 1:  # the common case: two slices, counted in C
+        i = starts[0]
+        before, after = seq[max(0, i - left) : i], seq[i + k : i + k + right]
+        out.left.update(before)
+        out.right.update(after)
+        out.window_tokens += len(before) + len(after)
+        return
+    # a word in a right window is on the right (the occurrence before it comes first), else
+    # on the left; the node's own words are in neither
+    n = len(seq)
     inside = {p for i in starts for p in range(i, i + k)}
-    side: dict[int, bool] = {}  # position → on the left
-    for i in starts:
-        for p in range(max(0, i - left), i):
-            side.setdefault(p, True)
-        for p in range(i + k, min(len(seq), i + k + right)):
-            side.setdefault(p, False)
-    for p, is_left in side.items():
-        if p not in inside:
-            (out.left if is_left else out.right)[seq[p]] += 1
-            out.window_tokens += 1
+    after = {p for i in starts for p in range(i + k, min(n, i + k + right))} - inside
+    before = {p for i in starts for p in range(max(0, i - left), i)} - inside - after
+    out.left.update([seq[p] for p in before])
+    out.right.update([seq[p] for p in after])
+    out.window_tokens += len(before) + len(after)
 
 
 def _tally(out: Counts, batch: list[bytes]) -> None:

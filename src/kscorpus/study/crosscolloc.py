@@ -72,15 +72,11 @@ def _found(
 ) -> set[tuple[str, int]]:
     """The paragraphs (article id, number) of ``chosen`` (None: every article of ``lang``)
     holding ``node``, read only where the postings of its first word are."""
-    from kscorpus.study.collocates import holding, occurrences
+    from kscorpus.study.collocates import holding, holds, needle
 
     out: set[tuple[str, int]] = set()
-    probe = node[0].encode("utf-8")
-    found = [
-        (leaf, d)
-        for leaf, d, value in holding(handle, node[0], lang)
-        if probe in value and occurrences(wordseq.decode(value), node)
-    ]
+    wanted = needle(node)
+    found = [(leaf, d) for leaf, d, value in holding(handle, node[0], lang) if holds(value, wanted)]
     for leaf, group in groupby(found, key=lambda x: x[0]):
         docs = [d for _, d in group]
         passages_of: dict[bytes, list[int]] = {}  # an article's live passages in this segment

@@ -15,7 +15,7 @@ from kscorpus.index import wordfreq, wordseq
 from kscorpus.index.whoosh_fast import column_values_at
 from kscorpus.query.filters import Filters
 from kscorpus.study import ngramcache
-from kscorpus.study.collocates import holding, node_terms
+from kscorpus.study.collocates import holding, holds, needle, node_terms
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.selection import describe, select, whole
 from kscorpus.study.stopwords import is_stop_word
@@ -76,7 +76,7 @@ def count_ngrams(
     here: set[bytes] = set()
     tokens = articles = 0
     last = None
-    probe = node[0].encode("utf-8") if node else b""
+    wanted = needle(node) if node else b""
     want = tuple(t.encode("utf-8") for t in node) if node else ()
     for aid, _, value in passages:
         if aid != last:
@@ -90,7 +90,7 @@ def count_ngrams(
         tokens += len(words)
         if node is None:
             grams = list(map(b" ".join, zip(*(words[i:] for i in range(n)))))
-        elif probe in value:
+        elif holds(value, wanted):
             k, starts = len(want), set()
             for i in range(len(words) - k + 1):  # every n-word run holding the node
                 if words[i] == want[0] and tuple(words[i : i + k]) == want:
