@@ -18,6 +18,7 @@ A table that does not belong to its segment or fails its checksum is counted aga
 from __future__ import annotations
 
 import marshal
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from kscorpus.index import cachefile
 from kscorpus.index.whoosh_fast import column_values, column_values_at, doc_ids
 from kscorpus.index.wordseq import FIELD
 
-FORMAT = 3  # 2: by language and year; 3: tokens beside the marshalled words
+FORMAT = 4  # 2: by language and year; 3: tokens apart; 4: each document's year
 SUFFIX = ".wfreq"
 BATCH = 4096  # passages joined and split at a time
 Years = Callable[[str], bool] | None  # which years (of an article's date) to count
@@ -97,8 +98,9 @@ def _live(handle: Any, lang: str | None, years: Years, words: bool) -> Frequenci
     out = Frequencies()
     for leaf in leaves(handle):
         table = _table(leaf, handle.path)
-        for name in [lang] if lang is not None else sorted(table):
-            for year, (tokens, blob) in sorted(table.get(name, {}).items()):
+        counts = table.counts
+        for name in [lang] if lang is not None else sorted(counts):
+            for year, (tokens, blob) in sorted(counts.get(name, {}).items()):
                 if years is None or years(year):
                     out.tokens += tokens
                     if words:
@@ -108,8 +110,7 @@ def _live(handle: Any, lang: str | None, years: Years, words: bool) -> Frequenci
             mine = set(doc_ids(leaf, "lang", lang.encode("utf-8"), deleted=True))
             deleted = [d for d in deleted if d in mine]
         if deleted and years is not None:
-            year = years_of(leaf, set(deleted))
-            deleted = [d for d in deleted if years(year.get(d, ""))]
+            deleted = [d for d in deleted if years(table.year(d))]
         if deleted:
             gone, tokens = count_values(column_values_at(leaf, FIELD, deleted))
             if words:
@@ -118,15 +119,20 @@ def _live(handle: Any, lang: str | None, years: Years, words: bool) -> Frequenci
     return out
 
 
-def years_of(leaf: Any, docs: set[int] | None = None) -> dict[int, str]:
-    """The year of each dated document of a segment (of ``docs``), deleted ones too: the
-    first four characters of its ``date`` term (dates are YYYY, YYYY-MM or YYYY-MM-DD)."""
+def years_of(handle: Any, leaf: Any) -> Callable[[int], str]:
+    """The year (``""``: undated) of a segment's documents, by document number, from its
+    table."""
+    return _table(leaf, handle.path).year
+
+
+def _dates(leaf: Any) -> dict[int, str]:
+    """The year of each dated document of a segment, deleted ones too: the first four
+    characters of its ``date`` term (dates are YYYY, YYYY-MM or YYYY-MM-DD)."""
     out = {}
     for term in leaf.lexicon("date"):
         year = term[:4].decode("utf-8")
         for d in doc_ids(leaf, "date", term, deleted=True):
-            if docs is None or d in docs:
-                out[d] = year
+            out[d] = year
     return out
 
 
@@ -162,34 +168,64 @@ def prepare(index: Any, directory: Path) -> None:
                 _table(leaf, directory)
 
 
-def _table(leaf: Any, directory: Path) -> dict[str, dict[str, tuple[int, bytes]]]:
+@dataclass(frozen=True)
+class Table:
+    """One segment's counts, ``{lang: {year: (tokens, marshal of {word: freq})}}`` (the words
+    marshalled apart: a count of tokens does not load them), and each document's year as an
+    index into ``years`` (one byte or two per document: no date postings read again)."""
+
+    counts: dict[str, dict[str, tuple[int, bytes]]]
+    years: list[str]
+    codes: array[int]
+
+    def year(self, docnum: int) -> str:
+        return self.years[self.codes[docnum]]
+
+
+def _table(leaf: Any, directory: Path) -> Table:
     """A segment's table (``count_segment``): read from its file, or counted (and written)
-    when the file is missing, damaged or not this segment's."""
+    when the file is missing, damaged or not this segment's. Kept in memory by segment: a
+    command reads it more than once, and a segment's documents never change."""
     segment = leaf.segment()
     key = (FORMAT, segment.segment_id(), segment.doc_count_all())
     path = Path(directory) / f"{segment.segment_id()}{SUFFIX}"
-    table = cachefile.read(path, key)
+    table = _READ.get((path, key))
     if table is None:
-        table = count_segment(leaf)
-        cachefile.write(path, key, table)
-    return table  # type: ignore[no-any-return]
+        stored = cachefile.read(path, key)
+        if stored is None:
+            table = count_segment(leaf)
+            cachefile.write(path, key, (table.counts, table.years, table.codes.tobytes()))
+        else:
+            counts, years, codes = stored
+            table = Table(counts, years, array("H", codes))
+        if len(_READ) >= 64:
+            _READ.clear()
+        _READ[path, key] = table
+    return table
 
 
-def count_segment(leaf: Any) -> dict[str, dict[str, tuple[int, bytes]]]:
-    """Every document's words in one segment, deleted ones too, counted by language and
-    year: ``{lang: {year: (tokens, marshal of {word: freq})}}``, year ``""`` undated (the
-    words marshalled apart: a count of tokens does not load them)."""
+_READ: dict[tuple[Path, tuple[Any, ...]], Table] = {}
+
+
+def count_segment(leaf: Any) -> Table:
+    """Every document's words in one segment, deleted ones too, counted by language and year
+    (``""``: undated)."""
     values = column_values(leaf, FIELD)
-    year = years_of(leaf)
-    table: dict[str, dict[str, tuple[int, bytes]]] = {}
+    dates = _dates(leaf)
+    years = ["", *sorted(set(dates.values()))]
+    index = {y: i for i, y in enumerate(years)}
+    codes = array("H", bytes(2 * leaf.doc_count_all()))
+    for d, y in dates.items():
+        codes[d] = index[y]
+    counts: dict[str, dict[str, tuple[int, bytes]]] = {}
     for term in leaf.lexicon("lang"):
         by_year: dict[str, list[int]] = {}
         for d in doc_ids(leaf, "lang", term, deleted=True):
-            by_year.setdefault(year.get(d, ""), []).append(d)
-        table[term.decode("utf-8")] = {
+            by_year.setdefault(years[codes[d]], []).append(d)
+        counts[term.decode("utf-8")] = {
             y: _stored(count_values(values[d] for d in docs)) for y, docs in by_year.items()
         }
-    return table
+    return Table(counts, years, codes)
 
 
 def _stored(counted: tuple[Counter[bytes], int]) -> tuple[int, bytes]:

@@ -219,8 +219,8 @@ def holding(
             mine = set(doc_ids(leaf, "lang", lang.encode("utf-8")))
             docs = [d for d in docs if d in mine]
         if docs and years is not None:
-            year = wordfreq.years_of(leaf, set(docs))
-            docs = [d for d in docs if years(year.get(d, ""))]
+            year = wordfreq.years_of(handle, leaf)
+            docs = [d for d in docs if years(year(d))]
         for d, value in zip(docs, column_values_at(leaf, wordseq.FIELD, docs)):
             yield leaf, d, value
 
