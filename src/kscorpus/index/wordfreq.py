@@ -172,7 +172,7 @@ def prepare(index: Any, directory: Path) -> None:
 class Table:
     """One segment's counts, ``{lang: {year: (tokens, marshal of {word: freq})}}`` (the words
     marshalled apart: a count of tokens does not load them), and each document's year as an
-    index into ``years`` (one byte or two per document: no date postings read again)."""
+    index into ``years`` (two bytes a document: no date postings read again)."""
 
     counts: dict[str, dict[str, tuple[int, bytes]]]
     years: list[str]
