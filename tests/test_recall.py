@@ -90,6 +90,8 @@ def test_every_han_substring_of_a_paragraph_is_found_by_passage_search(handle, d
     res = search(handle, han, limit=1000, passages=True)
     assert aid in {h.id for h in res.hits}, han
     assert res.total == len(res.hits)  # the limit is above every count of the bundled corpus
+    # passages not shown are counted from positions, not read: the same count
+    assert search(handle, han, limit=1, passages=True).total == res.total, han
 
 
 def test_passages_of_articles_found_by_characters_alone_hold_the_string(handle):

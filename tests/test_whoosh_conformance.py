@@ -22,6 +22,7 @@ from kscorpus.index.whoosh_fast import (
     Writer,
     column_values_at,
     doc_ids,
+    live_postings,
     posting_blocks,
     segment_length_bytes,
 )
@@ -148,6 +149,8 @@ def test_reading_and_ranking_match_whoosh(docs, commits, queries):
                             want.append((m.id(), both if part == "postings" else one[part]()))
                             m.next()
                         assert got == want, (field, term, part)
+                    live = len(list(leaf.postings(field, term).all_ids()))
+                    assert live_postings(leaf, field, term) == live, (field, term)
             for q in queries:
                 ranked = rank(s, q, 10)
                 hits = s.search(q, limit=10)

@@ -44,9 +44,10 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 11  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
+SCHEMA_VERSION = 12  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
 # 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields;
-# 10: no character fields in the passages index; 11: the passages' word sequences (index.wordseq)
+# 10: no character fields in the passages index; 11: the passages' word sequences (index.wordseq);
+# 12: where each article's paragraphs start (index.paragraphs)
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
@@ -72,6 +73,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
 
     from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
     from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
+    from kscorpus.index.paragraphs import column_field as paragraph_starts
     from kscorpus.index.wordseq import column_field
 
     an = BilingualAnalyzer(userdict)
@@ -98,7 +100,14 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
     }
     # character fields in the articles index only: passages are found by their words, and by
     # characters through their article (``query.search._char_passages``), at half the cost
-    articles = Schema(**common, title_chars=chars(), text=text(), text_chars=chars(), doc=STORED)
+    articles = Schema(
+        **common,
+        title_chars=chars(),
+        text=text(),
+        text_chars=chars(),
+        doc=STORED,
+        paragraphs=paragraph_starts(),  # where the character positions' paragraphs start
+    )
     passages = Schema(
         **common,
         # read back, never searched, so only stored: indexed, the key would add a term for

@@ -8,6 +8,8 @@ kscorpus writes and reads Whoosh's own on-disk format, faster than Whoosh does:
 - ``commit``: a commit that adds segments written by worker processes;
 - ``posting_blocks``: a posting list read a block at a time from one read, instead of a
   matcher stepping posting by posting;
+- ``live_postings``: a term's live documents in a segment with deletions, from the blocks that
+  hold a deleted document only;
 - ``length_bytes``: a segment's column of field-length bytes, read whole;
 - ``column_values``: a segment's bytes column, read whole; ``column_values_at``: some of its
   documents' values, each read where the column's offsets put it;
@@ -347,6 +349,21 @@ def _selected(more: Any, part: str, sel: list[int]) -> Any:
     if part and isinstance(more, (list, tuple, array)):
         return [more[k] for k in sel]
     return more
+
+
+def live_postings(leaf: Any, fieldname: str, tbytes: bytes) -> int:
+    """How many live documents a term's posting list names in one segment: its length less
+    the deleted documents in it, looked for only in the blocks that hold one (a segment's few
+    deletions cost a block or two, not the whole list: the idf of every term of a query)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = leaf.postings(fieldname, tbytes)
+    if type(m) is FilterMatcher and type(m.child) is W3LeafMatcher and m._exclude:
+        gone = m._ids
+        dead = sum(i in gone for ids, _ in _list_blocks(m.child, "", sorted(gone)) for i in ids)
+        return int(leaf.doc_frequency(fieldname, tbytes)) - dead
+    return sum(len(ids) for ids, _ in posting_blocks(m))
 
 
 def _list_blocks(m: Any, part: str, only: Only = None) -> Iterator[tuple[list[int], Any]]:

@@ -277,7 +277,7 @@ def _worker(
 def _add(aw: Any, pw: Any, doc: Document) -> None:
     import json
 
-    from kscorpus.index import wordseq
+    from kscorpus.index import paragraphs, wordseq
 
     a = doc.article
     simplify = to_simplified if a.script == "Hant" else str
@@ -297,6 +297,7 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
         text=doc.text,
         text_chars=doc.text,
         doc=json.dumps(document_to_json(doc), ensure_ascii=False),
+        paragraphs=paragraphs.encode(doc.paragraphs),
     )
     for pno, (s, e) in enumerate(doc.paragraphs):
         pw.add_document(

@@ -32,13 +32,14 @@ import pickle
 import struct
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import accumulate, compress
+from itertools import accumulate, compress, pairwise
 from operator import add
 from typing import Any
 
 from whoosh.formats import Positions
 from whoosh.query import Or, Phrase
 
+from kscorpus.index.hanchars import CharPositions
 from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.query.scoring import _Scorer, group_scorer
 
@@ -286,9 +287,8 @@ def _phrase_scores(sub: Any, q: Any, weighting: Any, only: Only = None) -> Score
     found = _phrase_postings(reader, q.fieldname, q.words, only, known=_implied(reader, q))
     if found is None:
         return {}
-    docs, weights = found
-    if only is not None:
-        docs = sorted(set(docs).intersection(only))
+    docs = sorted(found[0])  # among ``only``, if given
+    weights = found[1]
     if not docs:
         return {}
     parts = []
@@ -387,6 +387,22 @@ def _phrase_ids(s: Any, q: Any) -> set[int]:
     return out
 
 
+def string_starts(s: Any, fieldname: str, han: str, docs: set[int]) -> dict[int, set[int]]:
+    """Where the Han string ``han`` (folded) starts in a character field of each of ``docs``
+    (searcher-wide numbers) that holds it: character offsets, from the positions of its
+    characters or bigrams."""
+    from kscorpus.index.hanchars import phrase_terms
+
+    out: dict[int, set[int]] = {}
+    for leaf, offset in s.reader().leaf_readers():
+        end = offset + leaf.doc_count_all()
+        local = sorted(d - offset for d in docs if offset <= d < end)
+        found = _phrase_postings(leaf, fieldname, phrase_terms(han), local) if local else None
+        if found is not None:
+            out.update((d + offset, v or set()) for d, v in found[0].items())
+    return out
+
+
 def _implied(leaf: Any, q: Any) -> set[int] | None:
     """The documents of one segment holding a ``CharPhrase``'s word (``None`` for any other
     phrase): they hold its string."""
@@ -407,11 +423,11 @@ def _phrase_docs(
 ) -> Any:
     """``_phrase_ids`` in one segment (with ``counts``, ``{doc: occurrences}`` instead of a
     set)."""
-    found = _phrase_postings(leaf, fieldname, words, only, counts)
+    found = _phrase_postings(leaf, fieldname, words, only)
     if found is None:
         return {} if counts else set()
-    docs, _ = found
-    return docs if counts else set(docs)
+    starts, _ = found
+    return {d: len(v) for d, v in starts.items()} if counts else set(starts)
 
 
 Postings = dict[int, tuple[float, bytes]]  # a posting list: document → (weight, value)
@@ -422,17 +438,17 @@ def _phrase_postings(
     fieldname: str,
     words: list[str],
     only: Only = None,
-    counts: bool = False,
     known: set[int] | None = None,
-) -> tuple[Any, list[dict[int, float]]] | None:
+) -> tuple[dict[int, set[int] | None], list[dict[int, float]]] | None:
     """The documents of one segment where ``words`` occur at consecutive positions (as
-    Whoosh's ``Phrase`` matches them; with ``counts``, ``{doc: occurrences}``, else a sorted
-    list), and each word's weight in those documents; None if a word is not in the segment.
+    Whoosh's ``Phrase`` matches them), each with the positions where the phrase starts
+    (None where ``known``), and each word's weight in those documents; None if a word is
+    not in the segment.
 
     The rarest word's posting list is read first and whole; each other word's is read for the
     documents still in the running only (blocks holding none of them are not decoded), and
     positions are decoded only for documents holding every word (Whoosh's span matchers are
-    much slower) and not ``known`` to hold the phrase (never with ``counts``)."""
+    much slower) and not ``known`` to hold the phrase."""
     if fieldname not in leaf.schema:
         return None
     field = leaf.schema[fieldname]
@@ -451,21 +467,34 @@ def _phrase_postings(
         if not wanted:
             return None
     decode = _position_decoder(field.format)
-    found: dict[int, int] = {}
-    if known and not counts:
-        found = dict.fromkeys(known.intersection(wanted or ()), 1)
+    found: dict[int, set[int] | None] = {}
+    if known:
+        found = dict.fromkeys(known.intersection(wanted or ()))
+    checked = _checked(field.format, words)
     for doc in wanted or ():
         if doc in found:
             continue
         starts = set(decode(lists[0][doc][1]))
-        for k in range(1, len(words)):
+        for k in checked:
             starts &= {p - k for p in decode(lists[k][doc][1])}
             if not starts:
                 break
         if starts:
-            found[doc] = len(starts)
+            found[doc] = starts
     weights = [{d: postings[d][0] for d in found} for postings in lists]
-    return (found if counts else sorted(found)), weights
+    return found, weights
+
+
+def _checked(fmt: Any, words: list[str]) -> list[int]:
+    """The words after the first whose positions decide a phrase: all of them, but for a Han
+    string's overlapping bigrams in a character field (positions are character offsets) every
+    other one and the last: bigrams at p and p + 2 are characters p to p + 3 of one Han run,
+    so the bigram at p + 1 is there too."""
+    n = len(words)
+    chained = all(len(w) == 2 for w in words) and all(a[1] == b[0] for a, b in pairwise(words))
+    if isinstance(fmt, CharPositions) and chained:
+        return sorted({*range(2, n, 2), n - 1})
+    return list(range(1, n))
 
 
 def _position_decoder(fmt: Any) -> Callable[[bytes], list[int]]:

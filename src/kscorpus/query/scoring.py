@@ -18,7 +18,7 @@ from typing import Any
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
-from kscorpus.index.whoosh_fast import posting_blocks, segment_length_bytes
+from kscorpus.index.whoosh_fast import live_postings, segment_length_bytes
 
 # reader → field name → the field's length bytes, one per document (gone with the reader)
 _LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, bytes]] = weakref.WeakKeyDictionary()
@@ -133,7 +133,7 @@ def live_doc_frequency(reader: Any, fieldname: str, text: bytes) -> int:
         if not leaf.has_deletions():
             n += leaf.doc_frequency(fieldname, text)
         elif (fieldname, text) in leaf:
-            n += sum(len(ids) for ids, _ in posting_blocks(leaf.postings(fieldname, text)))
+            n += live_postings(leaf, fieldname, text)
     return n
 
 

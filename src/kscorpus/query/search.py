@@ -244,10 +244,12 @@ def search(
         if translated is not None:
             terms |= _positive_terms(translated)
         if passages:
-            extra = _char_passages(handle, alike, widened, flt)
-            found += extra[: max(0, limit - len(found))]
-            total += len(extra)
-            matched |= {f["id"] for f in extra}
+            extra, more, holding = _char_passages(
+                handle, alike, widened, flt, max(0, limit - len(found))
+            )
+            found += extra
+            total += more
+            matched |= holding
             chosen = [(f["pno"], f["text"], f["start"]) for f in found]
         else:
             best = _best_passages(handle, alike, [f["id"] for f in found])
@@ -489,33 +491,49 @@ def _best_passages(handle: IndexHandle, parsed: Any, ids: list[str]) -> dict[str
     return best
 
 
-def _char_passages(handle: IndexHandle, words: Any, widened: Any, flt: Any) -> list[_Found]:
+def _char_passages(
+    handle: IndexHandle, words: Any, widened: Any, flt: Any, shown: int
+) -> tuple[list[_Found], int, set[str]]:
     """The passages of articles that the query matches (by characters) but none of whose
     passages it matches by words: each paragraph holding one of the query's Han strings, in
     the order of their articles' scores, after every passage found by its words (characters
-    rank below words)."""
-    from kscorpus.query.ranking import rank
+    rank below words). The first ``shown`` are read from the stored articles; the others are
+    counted from the strings' character offsets and where the paragraphs start
+    (``index.paragraphs``). Returns those read, how many there are, and their articles' ids."""
+    from kscorpus.index import paragraphs
+    from kscorpus.query.ranking import rank, string_starts
 
     ps = handle.searcher("passages")
     column = ps.reader().column_reader("id") if ps.doc_count_all() else []
     by_words = {column[d] for d in _matching(ps, words, None)}
     s = handle.searcher("articles")
-    ids = s.reader().column_reader("id") if s.doc_count_all() else []
+    reader = s.reader()
+    ids = reader.column_reader("id") if s.doc_count_all() else []
     only = {d for d in _matching(s, widened, flt) if ids[d] not in by_words}
-    if not only:
-        return []
-    strings = _positive_terms(widened, CHAR_FIELDS)
+    offsets: dict[int, set[int]] = {}
+    for han in _positive_terms(widened, CHAR_FIELDS) if only else ():
+        for d, starts in string_starts(s, "text_chars", han, only).items():
+            offsets.setdefault(d, set()).update(starts)
+    if not offsets:
+        return [], 0, set()
     ranked = rank(s, widened, len(only), only=only, tiebreak=_tiebreak(s, False))
     order = ranked[0] if ranked is not None else [(d, 0.0) for d in sorted(only)]
-    out = []
+    starts_of = reader.column_reader(paragraphs.FIELD)
+    out: list[_Found] = []
+    count, holding = 0, set()
     for d, score in order:
-        fields = s.stored_fields(d)
-        doc = handle.document(fields["id"])
-        for pno, (start, _) in enumerate(doc.paragraphs if doc else ()):
-            text = doc.paragraph_text(pno)  # type: ignore[union-attr]
-            if match_spans(text, strings):
+        pnos = paragraphs.holding(paragraphs.decode(starts_of[d]), offsets.get(d, ()))
+        if not pnos:  # the string is in the title only
+            continue
+        count += len(pnos)
+        holding.add(ids[d])
+        if len(out) < shown:
+            fields = s.stored_fields(d)
+            doc = handle.document(fields["id"])
+            for pno in pnos[: shown - len(out)] if doc else ():
+                text, start = doc.paragraph_text(pno), doc.paragraphs[pno][0]  # type: ignore[union-attr]
                 out.append(_Found(fields | {"pno": pno, "text": text, "start": start}, score))
-    return out
+    return out, count, holding
 
 
 def _matching(s: Any, q: Any, flt: Any) -> set[int]:
