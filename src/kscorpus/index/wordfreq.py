@@ -167,8 +167,9 @@ def prepare(index: Any, directory: Path) -> None:
         for leaf, _ in reader.leaf_readers():
             # an old segment's table is there already (a damaged one is counted again by
             # the reader that finds it so)
-            name = f"{leaf.segment().segment_id()}{SUFFIX}"
-            if leaf.has_column(FIELD) and not (Path(directory) / name).exists():
+            if not leaf.has_column(FIELD):  # no passages (an empty corpus's reader)
+                continue
+            if not (Path(directory) / f"{leaf.segment().segment_id()}{SUFFIX}").exists():
                 _table(leaf, directory)
 
 
