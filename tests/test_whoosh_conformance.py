@@ -20,6 +20,8 @@ from kscorpus.index.hanchars import phrase_terms
 from kscorpus.index.store import _schemas
 from kscorpus.index.whoosh_fast import (
     Writer,
+    column_values_at,
+    doc_ids,
     live_postings,
     posting_blocks,
     segment_length_bytes,
@@ -172,3 +174,38 @@ def _each(more: object, n: int, part: str = "weights") -> list[object]:
     if isinstance(more, float):
         return [more] * n
     return list(more)
+
+
+@SETTINGS
+@given(docs=DOCS, commits=st.integers(1, 6), deletes=st.lists(st.sampled_from(["a1", "c3"])))
+def test_doc_ids_and_column_values_at_match_whoosh(docs, commits, deletes):
+    """``doc_ids`` gives the documents Whoosh's matcher gives (with ``deleted``, also the deleted
+    documents whose stored title holds the term, found by analyzing it again);
+    ``column_values_at`` the values Whoosh's column reader gives, one document at a time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ix = write(Writer, Path(tmp) / "ix", docs, commits, deletes)
+        with ix.reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                deleted = set(leaf.segment().deleted_docs())
+                field = leaf.schema["title"]
+                terms = [
+                    set(field.process_text(leaf.stored_fields(d)["title"], mode="index"))
+                    for d in range(leaf.doc_count_all())
+                ]
+                for word in WORDS:
+                    term = field.to_bytes(word)
+                    live = (
+                        list(leaf.postings("title", term).all_ids())
+                        if (("title", term) in leaf)
+                        else []
+                    )
+                    assert doc_ids(leaf, "title", term) == live
+                    every = [d for d, ts in enumerate(terms) if word in ts]
+                    assert doc_ids(leaf, "title", term, deleted=True) == every
+                    assert [d for d in every if d not in deleted] == live
+                column = leaf.column_reader("id", translate=False)
+                docs_all = list(range(leaf.doc_count_all()))
+                assert column_values_at(leaf, "id", docs_all) == [column[d] for d in docs_all]
+                assert column_values_at(leaf, "id", docs_all[::-2]) == [
+                    column[d] for d in docs_all[::-2]
+                ]

@@ -408,6 +408,7 @@ def build(
     from whoosh import index as windex
 
     from kscorpus.bilingual.pairs import one_to_one
+    from kscorpus.index import wordfreq
     from kscorpus.index.whoosh_fast import Writer, commit
     from kscorpus.index.writing import COUNTS, LIMIT_MB, Plan, write_articles
     from kscorpus.index.writing import anchors as writing_anchors
@@ -453,7 +454,8 @@ def build(
             tmp.mkdir()
             if old:
                 for f in old.path.iterdir():
-                    if not f.name.endswith("WRITELOCK") and f.name != META:
+                    # not a reader's file being written (kept counts, index.cachefile)
+                    if not f.name.endswith("WRITELOCK") and f.name != META and f.name[0] != ".":
                         _link(f, tmp / f.name)
                 a_ix, p_ix, l_ix = _open_indexes(tmp)
             else:
@@ -484,6 +486,7 @@ def build(
                 progress(len(todo), len(todo), "writing")
             commit(aw, written.segments[0])
             commit(pw, written.segments[1])
+            wordfreq.prepare(p_ix, tmp)  # each new segment's word table (collocates, keyness)
             paras, anchors, skipped = written.paras, written.anchors, written.skipped
             summaries = {i: before[i] for i in kept} | {
                 i: by_id[i].to_json() | dict(zip(COUNTS, counts))

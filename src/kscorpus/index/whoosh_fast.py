@@ -12,7 +12,10 @@ kscorpus writes and reads Whoosh's own on-disk format, faster than Whoosh does:
 - ``live_postings``: a term's live documents in a segment with deletions, from the blocks that
   hold a deleted document only;
 - ``length_bytes``: a segment's column of field-length bytes, read whole;
-- ``column_values``: a segment's bytes column, read whole.
+- ``column_values``: a segment's bytes column, read whole; ``column_values_at``: some of its
+  documents' values, each read where the column's offsets put it;
+- ``doc_ids``: the documents of a term's postings in one segment, with its deleted ones if
+  asked (what the per-segment word tables, ``index.wordfreq``, subtract).
 
 What a reader gets back is exactly what Whoosh's own writer and readers give (tests/test_whoosh_
 conformance.py runs both on random documents and queries); an upgrade of Whoosh that changes an
@@ -465,3 +468,30 @@ def column_values(reader: Any, fieldname: str) -> Sequence[bytes]:
     data = column._dbfile.get(column._basepos, sum(lengths))
     ends = list(accumulate(lengths))
     return [data[e - n : e] for e, n in zip(ends, lengths)]
+
+
+def doc_ids(reader: Any, fieldname: str, text: bytes, deleted: bool = False) -> list[int]:
+    """The document numbers of one segment whose postings hold ``text`` in ``fieldname``, in
+    order: the live ones, or with ``deleted`` the deleted ones too (a segment's files keep a
+    deleted document's postings and column values until a merge drops them; Whoosh's reader
+    filters them out with a ``FilterMatcher`` over the list on disk)."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    if (fieldname, text) not in reader:
+        return []
+    m = reader.postings(fieldname, text)
+    if deleted and type(m) is FilterMatcher:
+        m = m.child
+    return [i for ids, _ in posting_blocks(m) for i in ids]
+
+
+def column_values_at(reader: Any, fieldname: str, docnums: Sequence[int]) -> list[bytes]:
+    """The values of a segment's bytes column for ``docnums`` only, each read where the
+    column's offsets put it (``column_values`` reads the whole column)."""
+    column = reader.column_reader(fieldname, translate=False)
+    lengths = getattr(column, "_lengths", None)
+    offsets = getattr(column, "_offsets", None)
+    if not isinstance(column, VarBytesColumn.Reader) or lengths is None or offsets is None:
+        return [column[d] for d in docnums]
+    get, base = column._dbfile.get, column._basepos
+    return [get(base + offsets[d], lengths[d]) if lengths[d] else b"" for d in docnums]

@@ -1,28 +1,33 @@
 """Collocates: the words that occur near a term, within a window of words inside a paragraph,
 scored by an association measure (``study.measures``).
 
-Everything is counted from the word-sequence store (``index.wordseq``): one pass over the
-selected passages gives the node's occurrences and windows (f_xy, f_x), every word's frequency
-(f_y) and the number of tokens (N). Words are as indexed: jieba words, English stems, English
-stop words never counted (not even in the window: a window of 5 is 5 indexed words).
+Everything is counted from the word-sequence store (``index.wordseq``). Over a whole language,
+or whole years of it (no filter but the language and ``--since``/``--until YYYY``, no
+``--ids``), every word's frequency (f_y) and the number of tokens (N) come from the
+per-segment tables (``index.wordfreq``) and the windows (f_xy, f_x) are read only in the
+passages whose postings hold the node's first word; with another selection, one pass over its
+passages counts everything. Words are as indexed: jieba words,
+English stems, English stop words never counted (not even in the window: a window of 5 is 5
+indexed words).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from kscorpus.errors import QueryError
-from kscorpus.index import wordseq
+from kscorpus.index import wordfreq, wordseq
 from kscorpus.index.analysis import tokens
+from kscorpus.index.whoosh_fast import column_values_at, doc_ids
 from kscorpus.ingest.segment import HAN
 from kscorpus.query.filters import Filters
 from kscorpus.query.search import normalize_query
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.measures import MEASURES, Table
-from kscorpus.study.selection import describe, select
+from kscorpus.study.selection import describe, select, years
 from kscorpus.study.stopwords import is_stop_word
 
 SIDES = ("both", "left", "right")
@@ -93,23 +98,47 @@ def node_terms(handle: Any, term: str) -> tuple[str, tuple[str, ...]]:
 
 
 def occurrences(seq: list[str], node: tuple[str, ...]) -> list[int]:
-    """Where ``node`` starts in ``seq`` (its words in a row)."""
+    """Where ``node`` starts in ``seq`` (its words in a row): its first word found by
+    ``list.index``, in C."""
     k, first = len(node), node[0]
-    return [
-        i for i, w in enumerate(seq) if w == first and (k == 1 or tuple(seq[i : i + k]) == node)
-    ]
+    out, i = [], -1
+    while True:
+        try:
+            i = seq.index(first, i + 1)
+        except ValueError:
+            return out
+        if k == 1 or tuple(seq[i : i + k]) == node:
+            out.append(i)
+
+
+def needle(node: tuple[str, ...]) -> bytes:
+    """What ``holds`` looks for: the node's words in a row, between spaces."""
+    return f" {wordseq.SEP.join(node)} ".encode()
+
+
+def holds(value: bytes, wanted: bytes) -> bool:
+    """Whether an encoded passage holds the words of ``needle``'s node in a row (a test of
+    the bytes: a word that merely begins with the node's first word does not count)."""
+    return wanted in b" " + value + b" "
+
+
+class WordCounts(Protocol):
+    """A word's frequency by its UTF-8 bytes (0 when absent): a ``Counter`` of a pass, or
+    the per-segment tables (``wordfreq.Frequencies``)."""
+
+    def __getitem__(self, word: bytes) -> int: ...
 
 
 @dataclass
 class Counts:
-    """What one pass over the selected passages counts for a node."""
+    """What is counted for a node: its windows, and every word's frequency (f_y)."""
 
     f_x: int = 0
     tokens: int = 0
     window_tokens: int = 0
     left: Counter[str] = field(default_factory=Counter)
     right: Counter[str] = field(default_factory=Counter)
-    freq: Counter[bytes] = field(default_factory=Counter)
+    freq: WordCounts = field(default_factory=Counter)
 
 
 def count(
@@ -122,7 +151,7 @@ def count(
     flagged True (all of them, but for ``--cross``: the aligned paragraphs only)."""
     left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
     out = Counts()
-    probe = node[0].encode("utf-8")
+    wanted = needle(node)
     k = len(node)
     batch: list[bytes] = []
     for value, windows in values:
@@ -131,7 +160,7 @@ def count(
         batch.append(value)
         if len(batch) >= 4096:
             _tally(out, batch)
-        if windows and probe in value:
+        if windows and holds(value, wanted):
             seq = wordseq.decode(value)
             starts = occurrences(seq, node)
             if starts:
@@ -140,22 +169,83 @@ def count(
     return out
 
 
+def count_indexed(
+    handle: Any,
+    node: tuple[str, ...],
+    window: tuple[int, int],
+    by: str,
+    lang: str,
+    years: wordfreq.Years = None,
+) -> Counts:
+    """``count`` over every live passage of ``lang`` (of the articles whose year ``years``
+    admits), without the pass: f_y and N from the per-segment word tables, windows only in
+    the passages whose postings name the node's first word (a superset of those holding it as
+    a word of the sequence: the postings add the sub-words of longer words)."""
+    values = (v for _, _, v in holding(handle, node[0], lang, years))
+    return count_in(values, node, window, by, wordfreq.live(handle, lang, years))
+
+
+def count_in(
+    values: Iterable[bytes],
+    node: tuple[str, ...],
+    window: tuple[int, int],
+    by: str,
+    freq: wordfreq.Frequencies,
+) -> Counts:
+    """The windows of ``node`` in ``values`` (encoded passages), with every word's frequency
+    and the tokens from ``freq``."""
+    left, right = (window[0] if by != "right" else 0), (window[1] if by != "left" else 0)
+    out = Counts(tokens=freq.tokens, freq=freq)
+    wanted = needle(node)
+    for value in values:
+        if holds(value, wanted):
+            seq = wordseq.decode(value)
+            starts = occurrences(seq, node)
+            if starts:
+                _windows(out, seq, starts, len(node), left, right)
+    return out
+
+
+def holding(
+    handle: Any, word: str, lang: str | None, years: wordfreq.Years = None
+) -> Iterator[tuple[Any, int, bytes]]:
+    """``(segment reader, document number, encoded words)`` of the live passages (of
+    ``lang``, of the years ``years`` admits) whose postings hold ``word``: every passage with
+    it in its sequence, and some with it only inside a longer word."""
+    probe = word.encode("utf-8")
+    for leaf in wordfreq.leaves(handle):
+        docs = doc_ids(leaf, "text", probe)
+        if docs and lang is not None:
+            mine = set(doc_ids(leaf, "lang", lang.encode("utf-8")))
+            docs = [d for d in docs if d in mine]
+        if docs and years is not None:
+            year = wordfreq.years_of(handle, leaf)
+            docs = [d for d in docs if years(year(d))]
+        for d, value in zip(docs, column_values_at(leaf, wordseq.FIELD, docs)):
+            yield leaf, d, value
+
+
 def _windows(out: Counts, seq: list[str], starts: list[int], k: int, left: int, right: int) -> None:
     """Add one passage's windows: the union of its occurrences' windows, each word counted
     once however many windows hold it (so f_xy ≤ f_y), the node's own words left out; a
     word is on the left of the first occurrence whose window holds it, else on the right."""
     out.f_x += len(starts)
+    if len(starts) == 1:  # the common case: two slices, counted in C
+        i = starts[0]
+        before, after = seq[max(0, i - left) : i], seq[i + k : i + k + right]
+        out.left.update(before)
+        out.right.update(after)
+        out.window_tokens += len(before) + len(after)
+        return
+    # a word in a right window is on the right (the occurrence before it comes first), else
+    # on the left; the node's own words are in neither
+    n = len(seq)
     inside = {p for i in starts for p in range(i, i + k)}
-    side: dict[int, bool] = {}  # position → on the left
-    for i in starts:
-        for p in range(max(0, i - left), i):
-            side.setdefault(p, True)
-        for p in range(i + k, min(len(seq), i + k + right)):
-            side.setdefault(p, False)
-    for p, is_left in side.items():
-        if p not in inside:
-            (out.left if is_left else out.right)[seq[p]] += 1
-            out.window_tokens += 1
+    after = {p for i in starts for p in range(i + k, min(n, i + k + right))} - inside
+    before = {p for i in starts for p in range(max(0, i - left), i)} - inside - after
+    out.left.update([seq[p] for p in before])
+    out.right.update([seq[p] for p in after])
+    out.window_tokens += len(before) + len(after)
 
 
 def _tally(out: Counts, batch: list[bytes]) -> None:
@@ -198,8 +288,14 @@ def collocates(
     normalized, node = node_terms(handle, term)
     lang = lang or ("zh" if HAN.search(normalized) else "en")
     filters = Filters(**{**(filters.__dict__ if filters else {}), "lang": lang})
-    chosen = select(handle, filters, ids)
-    counts = count(((v, True) for _, _, v in wordseq.passages(handle, chosen)), node, window, by)
+    span = years(filters, ids)
+    chosen = None if span is not None else select(handle, filters, ids)
+    if span is not None:  # the language, or whole years of it: from the tables
+        dated = filters.since is not None or filters.until is not None
+        counts = count_indexed(handle, node, window, by, lang, span if dated else None)
+    else:
+        values = ((v, True) for _, _, v in wordseq.passages(handle, chosen))
+        counts = count(values, node, window, by)
     result = Collocation(
         term=normalized,
         node=node,
@@ -216,6 +312,8 @@ def collocates(
         from kscorpus.study.crosscolloc import cross_collocates
 
         other = "en" if lang == "zh" else "zh"
+        if chosen is None and span is not None and dated:
+            chosen = select(handle, filters, ids)
         more = cross_collocates(handle, normalized, node, chosen, other, filters, window, by)
         found = [
             _translated(t, node_t, counts_t, measure, min_freq, stop_words, top, window, by)

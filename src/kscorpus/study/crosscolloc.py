@@ -3,12 +3,15 @@ with those holding the term (the ``aligned`` index links paragraphs of translati
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from kscorpus.errors import QueryError
-from kscorpus.index import wordseq
+from kscorpus.index import wordfreq, wordseq
+from kscorpus.index.whoosh_fast import column_values_at, doc_ids
+from kscorpus.index.wordseq import FIELD
 from kscorpus.query.filters import Filters
-from kscorpus.study.selection import select
+from kscorpus.study.selection import narrows, select
 
 
 def aligned_paragraphs(handle: Any, found: set[tuple[str, int]], lang: str) -> set[tuple[str, int]]:
@@ -35,24 +38,67 @@ def cross_collocates(
 ) -> list[tuple[str, tuple[str, ...], Any]]:
     """``(translation, its terms, its Counts)`` for each glossary translation of ``normalized``
     that has indexed words: windows in the aligned paragraphs only, frequencies over the
-    other language's articles admitted by ``filters`` (language aside)."""
-    from kscorpus.study.collocates import count, node_terms, occurrences
+    other language's articles admitted by ``filters`` (language aside): from the word tables
+    when the filters admit all of them, else counted in one pass each."""
+    from kscorpus.study.collocates import count, count_in, node_terms
 
     lang = "en" if other == "zh" else "zh"
-    probe = node[0].encode("utf-8")
-    found = {
-        (aid, pno)
-        for aid, pno, value in wordseq.passages(handle, chosen)
-        if probe in value and occurrences(wordseq.decode(value), node)
-    }
-    targets = aligned_paragraphs(handle, found, lang)
-    theirs = select(handle, Filters(**{**filters.__dict__, "lang": other}))
+    targets = aligned_paragraphs(handle, _found(handle, node, chosen, lang), lang)
+    whole = not narrows(filters)
+    if whole:
+        freq = wordfreq.live(handle, other)
+        values = _values(handle, targets)
+    else:
+        theirs = select(handle, Filters(**{**filters.__dict__, "lang": other}))
     out = []
     for translation in handle.glossary().translations(normalized):
         try:
             _, terms = node_terms(handle, translation)
         except QueryError:  # a translation of stop words only: nothing to look for
             continue
-        values = ((v, (aid, pno) in targets) for aid, pno, v in wordseq.passages(handle, theirs))
-        out.append((translation, terms, count(values, terms, window, by)))
+        if whole:
+            counts = count_in(values, terms, window, by, freq)
+        else:
+            flagged = (
+                (v, (aid, pno) in targets) for aid, pno, v in wordseq.passages(handle, theirs)
+            )
+            counts = count(flagged, terms, window, by)
+        out.append((translation, terms, counts))
+    return out
+
+
+def _found(
+    handle: Any, node: tuple[str, ...], chosen: set[str] | None, lang: str
+) -> set[tuple[str, int]]:
+    """The paragraphs (article id, number) of ``chosen`` (None: every article of ``lang``)
+    holding ``node``, read only where the postings of its first word are."""
+    from kscorpus.study.collocates import holding, holds, needle
+
+    out: set[tuple[str, int]] = set()
+    wanted = needle(node)
+    found = [(leaf, d) for leaf, d, value in holding(handle, node[0], lang) if holds(value, wanted)]
+    for leaf, group in groupby(found, key=lambda x: x[0]):
+        docs = [d for _, d in group]
+        passages_of: dict[bytes, list[int]] = {}  # an article's live passages in this segment
+        for d, owner in zip(docs, column_values_at(leaf, "id", docs)):
+            aid = owner.decode("utf-8")
+            if chosen is None or aid in chosen:
+                mine = passages_of.get(owner)
+                if mine is None:
+                    mine = passages_of[owner] = doc_ids(leaf, "id", owner)
+                out.add((aid, mine.index(d)))  # the paragraph number: its place among them
+    return out
+
+
+def _values(handle: Any, targets: set[tuple[str, int]]) -> list[bytes]:
+    """The encoded words of the live paragraphs ``targets`` (article id, number)."""
+    wanted: dict[str, list[int]] = {}
+    for aid, pno in targets:
+        wanted.setdefault(aid, []).append(pno)
+    out = []
+    for leaf in wordfreq.leaves(handle):
+        for aid, pnos in wanted.items():
+            docs = doc_ids(leaf, "id", aid.encode("utf-8"))
+            if docs:
+                out.extend(column_values_at(leaf, FIELD, [docs[p] for p in pnos if p < len(docs)]))
     return out

@@ -5,15 +5,18 @@ size (``study.measures``), counted from the word-sequence store (``index.wordseq
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kscorpus.errors import EXIT_USAGE, KscorpusError
-from kscorpus.index import wordseq
+from kscorpus.index import wordfreq, wordseq
+from kscorpus.index.wordfreq import count_values
 from kscorpus.query.filters import Filters
+from kscorpus.study.collocates import WordCounts
 from kscorpus.study.forms import shown, surface_forms
 from kscorpus.study.measures import keyness_ll, log_ratio, per_million
-from kscorpus.study.selection import describe, select
+from kscorpus.study.selection import describe, narrows, select, years
 from kscorpus.study.stopwords import is_stop_word
 
 CRITICAL = 3.84  # LL for p < 0.05 with one degree of freedom
@@ -54,27 +57,45 @@ class Keyness:
         }
 
 
-def frequencies(values: Any) -> tuple[Counter[bytes], int]:
-    """Every word's frequency over encoded passages, and the number of tokens (counted in C: a
-    split of a batch of passages joined)."""
-    freq: Counter[bytes] = Counter()
-    tokens = 0
-    batch: list[bytes] = []
-    for value in values:
-        if value:
-            batch.append(value)
-        if len(batch) >= 4096:
-            tokens += _add(freq, batch)
-    return freq, tokens + _add(freq, batch)
+def _counted(handle: Any, chosen: set[str] | None) -> tuple[Counter[bytes], int]:
+    return count_values(v for _, _, v in wordseq.passages(handle, chosen))
 
 
-def _add(freq: Counter[bytes], batch: list[bytes]) -> int:
-    if not batch:
-        return 0
-    words = b" ".join(batch).split(b" ")
-    freq.update(words)
-    batch.clear()
-    return len(words)
+def _sides(
+    handle: Any, lang: str | None, part: set[str]
+) -> tuple[Counter[bytes], int, WordCounts, int, Callable[[], Counter[bytes]]]:
+    """The part's counts and the rest's, as ``(part freq, part tokens, rest freq, rest
+    tokens, every word of the rest)``: the language's totals come from the per-segment tables
+    (``index.wordfreq``), so only the smaller side is counted from its passages and the other
+    is the totals less it (sizes judged by the articles' token counts)."""
+    total = wordfreq.live(handle, lang)
+    sizes = {a["id"]: a["tokens"] for a in handle.articles_meta() if lang in (None, a["lang"])}
+    rest_ids = set(sizes) - part
+    if sum(sizes[i] for i in part & set(sizes)) <= sum(sizes[i] for i in rest_ids):
+        freq, tokens = _counted(handle, part & set(sizes))
+        rest = _Less(total, freq)
+        return freq, tokens, rest, total.tokens - tokens, rest.counter
+    rest_freq, rest_tokens = _counted(handle, rest_ids)
+    whole = total.counter()
+    whole.subtract(rest_freq)
+    freq = +whole  # words of the part only (the rest's own are at 0)
+    return freq, total.tokens - rest_tokens, rest_freq, rest_tokens, lambda: rest_freq
+
+
+@dataclass
+class _Less:
+    """The totals less a counted side: one word at a time, or all at once."""
+
+    total: wordfreq.Frequencies
+    less: Counter[bytes]
+
+    def __getitem__(self, word: bytes) -> int:
+        return self.total[word] - self.less.get(word, 0)
+
+    def counter(self) -> Counter[bytes]:
+        out = self.total.counter()
+        out.subtract(self.less)
+        return +out
 
 
 def keyness(
@@ -98,35 +119,39 @@ def keyness(
     """
     lang = filters.lang if filters else None
     part_filters = filters or Filters()
-    if reference is None and not (part_filters.active() and _narrows(part_filters)) and not ids:
+    if reference is None and not narrows(part_filters) and not ids:
         raise KscorpusError(
             "choose the part to study (--since, --until, --event, --publisher, --script or --ids)"
             " or give a corpus to compare with (--reference DIR)",
             EXIT_USAGE,
         )
-    part = select(handle, part_filters, ids)
-    if reference is None:
-        side = select(handle, Filters(lang=lang))
-        rest = (
-            v
-            for aid, _, v in wordseq.passages(handle, side)
-            if part is not None and aid not in part
-        )
-        ref_freq, ref_tokens = frequencies(rest)
-        ref_label = "rest of the corpus"
-    else:
-        ref_freq, ref_tokens = frequencies(
-            v for _, _, v in wordseq.passages(reference, select(reference, Filters(lang=lang)))
-        )
+    span = years(part_filters, ids)
+    ref_freq: WordCounts
+    if span is not None:  # whole years: the part from the tables
+        mine = wordfreq.live(handle, lang, span)
+        freq, tokens = mine.counter(), mine.tokens
+    if reference is not None:
+        theirs = wordfreq.live(reference, lang)
+        ref_freq, ref_tokens, ref_all = theirs, theirs.tokens, theirs.counter
         ref_label = reference_name
-    freq, tokens = frequencies(v for _, _, v in wordseq.passages(handle, part))
+        if span is None:
+            freq, tokens = _counted(handle, select(handle, part_filters, ids))
+    else:
+        ref_label = "rest of the corpus"
+        if span is not None:
+            rest = wordfreq.live(handle, lang, lambda year: not span(year))
+            ref_freq, ref_tokens, ref_all = rest, rest.tokens, rest.counter
+        else:
+            part = select(handle, part_filters, ids)
+            assert part is not None  # narrower than the language (checked above)
+            freq, tokens, ref_freq, ref_tokens, ref_all = _sides(handle, lang, part)
     if not tokens:
         raise KscorpusError("the part chosen holds no words; widen the filters", EXIT_USAGE)
     if not ref_tokens:
         raise KscorpusError("the reference holds no words to compare with", EXIT_USAGE)
     found = []
-    for key, f in (ref_freq if negative else freq).items():
-        if f < min_freq:
+    for key, f in (ref_all() if negative else freq).items():
+        if f < max(min_freq, 1):
             continue
         a, b = freq[key], ref_freq[key]
         more, less = a * ref_tokens, b * tokens  # the part's rate against the reference's
@@ -157,8 +182,3 @@ def keyness(
         for term, a, b, ll, lr in best
     ]
     return Keyness(tokens, ref_tokens, ref_label, negative, words, describe(filters, ids))
-
-
-def _narrows(f: Filters) -> bool:
-    """Whether ``f`` chooses a part beyond a language (which applies to both sides)."""
-    return any(v is not None for k, v in f.__dict__.items() if k != "lang")

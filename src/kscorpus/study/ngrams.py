@@ -7,17 +7,21 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from kscorpus.errors import QueryError
-from kscorpus.index import wordseq
+from kscorpus.index import wordfreq, wordseq
+from kscorpus.index.whoosh_fast import column_values_at
 from kscorpus.query.filters import Filters
-from kscorpus.study.collocates import node_terms
+from kscorpus.study import ngramcache
+from kscorpus.study.collocates import holding, holds, needle, node_terms
 from kscorpus.study.forms import shown, surface_forms
-from kscorpus.study.selection import describe, select
+from kscorpus.study.selection import describe, select, whole
 from kscorpus.study.stopwords import is_stop_word
 
 SIZES = range(2, 6)
+Gram = tuple[tuple[str, ...], int, int]  # terms, frequency, range
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def count_ngrams(
     here: set[bytes] = set()
     tokens = articles = 0
     last = None
-    probe = node[0].encode("utf-8") if node else b""
+    wanted = needle(node) if node else b""
     want = tuple(t.encode("utf-8") for t in node) if node else ()
     for aid, _, value in passages:
         if aid != last:
@@ -86,7 +90,7 @@ def count_ngrams(
         tokens += len(words)
         if node is None:
             grams = list(map(b" ".join, zip(*(words[i:] for i in range(n)))))
-        elif probe in value:
+        elif holds(value, wanted):
             k, starts = len(want), set()
             for i in range(len(words) - k + 1):  # every n-word run holding the node
                 if words[i] == want[0] and tuple(words[i : i + k]) == want:
@@ -125,15 +129,19 @@ def ngrams(
                 f"--around {around!r} is {len(node)} words; clusters must be longer: give -n "
                 f"{len(node) + 1} or more (at most 5)"
             )
-    chosen = select(handle, filters, ids)
-    freq, rng, tokens, articles = count_ngrams(wordseq.passages(handle, chosen), n, node)
-    counts: dict[tuple[str, ...], tuple[int, int]] = {}
-    for b, f in freq.items():
-        if f >= min_freq and rng[b] >= min_range:
-            g = tuple(b.decode("utf-8").split(" "))
-            if stop_words or not (is_stop_word(g[0]) or is_stop_word(g[-1])):
-                counts[g] = (f, rng[b])
-    best = heapq.nsmallest(top, counts, key=lambda g: (-counts[g][0], -counts[g][1], g))
+    lang = filters.lang if filters else None
+    found = None
+    if whole(filters, ids):
+        if node is None:
+            found = _whole(handle, n, lang, stop_words, min_freq, min_range, top)
+        else:
+            found = _around(handle, n, node, lang, stop_words, min_freq, min_range, top)
+    if found is None:
+        chosen = select(handle, filters, ids)
+        freq, rng, tokens, articles = count_ngrams(wordseq.passages(handle, chosen), n, node)
+        found = (tokens, articles, *_best(freq, rng, stop_words, min_freq, min_range, top))
+    tokens, articles, distinct, grams = found
+    best = [g for g, _, _ in grams]
     forms = surface_forms(handle, best)
     return NGrams(
         n=n,
@@ -141,7 +149,76 @@ def ngrams(
         node=node,
         tokens=tokens,
         articles=articles,
-        distinct=len(counts),
-        ngrams=[NGram(g, shown(g, forms), *counts[g]) for g in best],
+        distinct=distinct,
+        ngrams=[NGram(g, shown(g, forms), f, r) for g, f, r in grams],
         selection=describe(filters, ids),
     )
+
+
+def _best(
+    freq: Counter[bytes],
+    rng: Counter[bytes],
+    stop_words: bool,
+    min_freq: int,
+    min_range: int,
+    top: int,
+) -> tuple[int, list[Gram]]:
+    """How many n-grams of a count pass the minimums (and the stop words), and the ``top``
+    of them by frequency, then range, then the words."""
+    counts: dict[tuple[str, ...], tuple[int, int]] = {}
+    for b, f in freq.items():
+        if f >= min_freq and rng[b] >= min_range:
+            g = tuple(b.decode("utf-8").split(" "))
+            if stop_words or not (is_stop_word(g[0]) or is_stop_word(g[-1])):
+                counts[g] = (f, rng[b])
+    best = heapq.nsmallest(top, counts, key=lambda g: (-counts[g][0], -counts[g][1], g))
+    return len(counts), [(g, *counts[g]) for g in best]
+
+
+def _whole(
+    handle: Any,
+    n: int,
+    lang: str | None,
+    stop_words: bool,
+    min_freq: int,
+    min_range: int,
+    top: int,
+) -> tuple[int, int, int, list[Gram]] | None:
+    """The n-grams of every passage (of ``lang``) from the counts kept for the index's state
+    (``ngramcache``), counted and kept first if there are none; None where the kept counts
+    cannot answer exactly."""
+    kept = ngramcache.load(handle, n, lang)
+    if kept is not None:
+        answer = kept.answer(stop_words, min_freq, min_range, top)
+        return None if answer is None else (kept.tokens, kept.articles, *answer)
+    chosen = select(handle, Filters(lang=lang)) if lang else None
+    freq, rng, tokens, articles = count_ngrams(wordseq.passages(handle, chosen), n)
+    answer = ngramcache.keep(handle, n, lang, freq, rng, tokens, articles).answer(
+        stop_words, min_freq, min_range, top
+    )
+    if answer is None:  # the full count is at hand
+        answer = _best(freq, rng, stop_words, min_freq, min_range, top)
+    return (tokens, articles, *answer)
+
+
+def _around(
+    handle: Any,
+    n: int,
+    node: tuple[str, ...],
+    lang: str | None,
+    stop_words: bool,
+    min_freq: int,
+    min_range: int,
+    top: int,
+) -> tuple[int, int, int, list[Gram]]:
+    """The clusters of ``node`` in every passage (of ``lang``), read only from the passages
+    whose postings hold its first word; the tokens and articles from the word tables."""
+    found = list(holding(handle, node[0], lang))
+    owners: list[bytes] = []
+    for leaf, group in groupby(found, key=lambda x: x[0]):
+        owners.extend(column_values_at(leaf, "id", [d for _, d, _ in group]))
+    passages = [(o.decode("utf-8"), 0, v) for o, (_, _, v) in zip(owners, found)]
+    freq, rng, _, _ = count_ngrams(passages, n, node)
+    tokens = wordfreq.live_tokens(handle, lang)
+    articles = wordfreq.live_articles(handle, lang)
+    return (tokens, articles, *_best(freq, rng, stop_words, min_freq, min_range, top))

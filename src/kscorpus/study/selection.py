@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kscorpus.errors import EXIT_USAGE, KscorpusError, NotFoundError
@@ -44,3 +45,35 @@ def describe(filters: Filters | None, ids: list[str] | None) -> dict[str, Any]:
     if ids is not None:
         out["ids"] = ids
     return out
+
+
+def whole(filters: Filters | None, ids: list[str] | None) -> bool:
+    """Whether the selection is every article, or every article of one language: what the
+    per-segment word tables (``index.wordfreq``) count without a pass."""
+    return ids is None and not narrows(filters)
+
+
+def narrows(filters: Filters | None) -> bool:
+    """Whether ``filters`` choose a part beyond a language."""
+    return filters is not None and any(
+        v is not None for k, v in filters.__dict__.items() if k != "lang"
+    )
+
+
+def years(filters: Filters | None, ids: list[str] | None) -> Callable[[str], bool] | None:
+    """The selection as a test of an article's year (``""``: undated) where it is one: no
+    ``--ids`` and no filter but the language and ``--since``/``--until`` of whole years (the
+    per-segment word tables count by year); None where it is not."""
+    f = filters or Filters()
+    if ids is not None or any(
+        v is not None for k, v in f.__dict__.items() if k not in ("lang", "since", "until")
+    ):
+        return None
+    since, until = f.since, f.until
+    if any(v is not None and len(v) != 4 for v in (since, until)):
+        return None
+    if since is None and until is None:
+        return lambda year: True
+    return lambda year: (
+        bool(year) and (since is None or year >= since) and (until is None or year <= until)
+    )
