@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kscorpus.cli.lexis import collocates_svg, keyness_svg, ngrams_svg
+from kscorpus.charts.figures import collocates_svg, keyness_svg, ngrams_svg
 from kscorpus.index.store import open_index
 from kscorpus.query.filters import Filters
 from kscorpus.study.collocates import collocates

@@ -89,6 +89,7 @@ IndexOpt = Annotated[
         show_default=False,
     ),
 ]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON to stdout (for scripts).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")]
 ScriptOpt = Annotated[
@@ -118,9 +119,19 @@ TopOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def limit_opt(what: str) -> Any:
-    """``-n/--limit``: how many results a command shows (``--top`` was its name in some)."""
-    return typer.Option("--limit", "-n", min=1, help=what)
+def limit_opt(what: str, *aliases: str, short: bool = True) -> Any:
+    """``-n/--limit``: how many results a command shows (``--top`` was its name in some);
+    without ``short`` where ``-n`` means something else (the size of ``ngrams``)."""
+    return typer.Option("--limit", *(("-n",) if short else ()), *aliases, min=1, help=what)
+
+
+def write_svg(path: Path, svg: str) -> None:
+    """Write a chart to ``path`` atomically (``--svg``); a failure is a usage error naming the
+    file."""
+    from kscorpus.exchange.export import write_atomic
+
+    write_atomic(path, [svg])
+    _err().print(f"kscorpus: wrote the plot to {path}", markup=False)
 
 
 def limit_or_top(limit: int, top: int | None) -> int:

@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kscorpus.charts.figures import (
+    MEASURE_NAMES,
+    collocates_svg,
+    keyness_svg,
+    ngrams_svg,
+)
 from kscorpus.cli.common import (
     CorpusOpt,
     DebugOpt,
     EventOpt,
     IndexOpt,
     JsonOpt,
+    LangOpt,
     PublisherOpt,
     ScriptOpt,
     SinceOpt,
@@ -28,16 +35,13 @@ from kscorpus.cli.common import (
     app,
     filters,
     handled,
+    limit_opt,
+    write_svg,
 )
-from kscorpus.cli.plots import _write_svg
 
 if TYPE_CHECKING:
-    from kscorpus.charts.model import Panel
     from kscorpus.study.collocates import Collocation
-    from kscorpus.study.keyness import Keyness
-    from kscorpus.study.ngrams import NGrams
 
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")]
 IdsOpt = Annotated[
     str | None,
     typer.Option("--ids", metavar="IDS", help="Only these articles, comma-separated: 000,003."),
@@ -48,12 +52,6 @@ StopOpt = Annotated[
         "--stop-words", help="Keep stop words (的, 了, 是 …; English ones are never indexed)."
     ),
 ]
-
-
-def _limit(what: str, short: bool = True) -> Any:
-    """``--limit`` (also ``--top``; ``-n`` where it is not the n-gram size)."""
-    names = ("--limit", "-n", "--top") if short else ("--limit", "--top")
-    return typer.Option(*names, min=1, help=what)
 
 
 def _svg(chart: str) -> Any:
@@ -85,16 +83,6 @@ class Side(str, Enum):
     both = "both"
     left = "left"
     right = "right"
-
-
-MEASURE_NAMES = {
-    "logdice": "logDice",
-    "ll": "log-likelihood",
-    "mi": "MI",
-    "mi3": "MI3",
-    "t": "T-score",
-    "logratio": "log ratio",
-}
 
 
 @app.command()
@@ -140,7 +128,7 @@ def collocates(
             "paragraphs of the other language.",
         ),
     ] = False,
-    limit: Annotated[int, _limit("Collocates to show.")] = 20,
+    limit: Annotated[int, limit_opt("Collocates to show.", "--top")] = 20,
     lang: Annotated[
         str | None,
         typer.Option(
@@ -184,7 +172,7 @@ def collocates(
         cross=cross,
     )
     if svg is not None:
-        _write_svg(svg, collocates_svg(res))
+        write_svg(svg, collocates_svg(res))
     if as_json:
         _print_json(res.to_json())
         return
@@ -261,7 +249,7 @@ def ngrams(
             help="Keep n-grams that begin or end with a stop word (的, 了, 是 …).",
         ),
     ] = False,
-    limit: Annotated[int, _limit("N-grams to show.", short=False)] = 20,
+    limit: Annotated[int, limit_opt("N-grams to show.", "--top", short=False)] = 20,
     lang: LangOpt = None,
     script: ScriptOpt = None,
     since: SinceOpt = None,
@@ -297,7 +285,7 @@ def ngrams(
         ids=parse_ids(ids),
     )
     if svg is not None:
-        _write_svg(svg, ngrams_svg(res))
+        write_svg(svg, ngrams_svg(res))
     if as_json:
         _print_json(res.to_json())
         return
@@ -351,7 +339,7 @@ def keyness(
         ),
     ] = 3.84,
     stop_words: StopOpt = False,
-    limit: Annotated[int, _limit("Words to show.")] = 30,
+    limit: Annotated[int, limit_opt("Words to show.", "--top")] = 30,
     lang: Annotated[
         str | None,
         typer.Option("--lang", help="Only articles in zh or en, on both sides of the comparison."),
@@ -400,7 +388,7 @@ def keyness(
         stop_words=stop_words,
     )
     if svg is not None:
-        _write_svg(svg, keyness_svg(res, min_ll))
+        write_svg(svg, keyness_svg(res, min_ll))
     if as_json:
         _print_json(res.to_json())
         return
@@ -443,129 +431,3 @@ def _check_reference(path: Path) -> None:
             f"--reference {path}: no manifest.toml there; give a corpus directory "
             "(see 'kscorpus init')"
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# --svg: the tables' rows as charts (``charts.svg``), also for the web reader and scripts
-
-_SELECTION = {
-    "lang": "{} articles",
-    "script": "script {}",
-    "since": "since {}",
-    "until": "until {}",
-    "event": "event {}",
-    "publisher": "publisher {}",
-}
-
-
-def selection_text(selection: dict[str, Any]) -> str:
-    """A result's ``selection`` (``study.selection.describe``) in words, for a chart's title."""
-    said = [_SELECTION[k].format(v) for k, v in selection.items() if k in _SELECTION]
-    if selection.get("ids"):
-        said.append("articles " + ", ".join(selection["ids"]))
-    return ", ".join(said) or "all articles"
-
-
-def _num(v: float) -> str:
-    """A score or count as a chart shows it: two decimals at most, no trailing zeros."""
-    text = f"{v:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def collocates_svg(res: Collocation) -> str:
-    """The collocates as SVG: a bar per collocate of the measure's score, in the table's
-    order, f_xy beside it; with ``--by both`` each bar is split in proportion to the counts
-    left and right of the term. ``--cross`` adds a panel per translation, on the same scale."""
-    from kscorpus.charts.svg import hbars_svg
-
-    name = MEASURE_NAMES[res.measure]
-    left, right = res.window
-    side = "" if res.by == "both" else f", {res.by} only"
-    title = (
-        f"Collocates of {res.term} by {name} · window {left} {right}{side} · "
-        f"{selection_text(res.selection)}"
-    )
-    subtitle = (
-        f"{res.term} occurs {res.f_x:,} time{'s' if res.f_x != 1 else ''} in {res.tokens:,} "
-        f"tokens. Bar: {name}; beside it: f_xy, the co-occurrences in the term's windows"
-    )
-    panels = [_collocates_panel(res, f"{res.term} in {res.lang} articles" if res.cross else "")]
-    panels += [
-        _collocates_panel(
-            x, f"↳ {x.term} in the aligned paragraphs ({x.f_x:,} time{'s' if x.f_x != 1 else ''})"
-        )
-        for x in res.cross
-    ]
-    parts = ("left of the term", "right of the term") if res.by == "both" else ()
-    return hbars_svg(panels, title, name, subtitle, parts, fmt=_num)
-
-
-def _collocates_panel(res: Collocation, heading: str) -> Panel:
-    from kscorpus.charts.model import Bar, Panel
-
-    both = res.by == "both"
-    bars = tuple(
-        Bar(
-            c.text or c.term,
-            c.score,
-            f"f_xy {c.f_xy:,}" + (f" ({c.left:,} left, {c.right:,} right)" if both else ""),
-            (c.left, c.right) if both else (),
-        )
-        for c in res.collocates
-    )
-    if not res.f_x:
-        empty = f"{res.term!r} is not a word of these articles as jieba cuts them in context"
-    else:
-        empty = "no collocates (try --min-freq 1 or a wider --window)"
-    return Panel(heading, bars, empty)
-
-
-def ngrams_svg(res: NGrams) -> str:
-    """The n-grams as SVG: a bar per n-gram of its frequency, in the table's order, its range
-    (articles holding it) beside it."""
-    from kscorpus.charts.model import Bar, Panel
-    from kscorpus.charts.svg import hbars_svg
-
-    what = f"{res.n}-word clusters around {res.around}" if res.around else f"{res.n}-grams"
-    title = f"The commonest {what} · {selection_text(res.selection)}"
-    subtitle = (
-        f"{len(res.ngrams)} of {res.distinct:,} in {res.tokens:,} tokens of {res.articles:,} "
-        f"article{'s' if res.articles != 1 else ''}. Bar: frequency; beside it: range, the "
-        "articles holding it"
-    )
-    bars = tuple(Bar(g.text, g.freq, f"range {g.range:,}") for g in res.ngrams)
-    if res.around:
-        empty = (
-            f"no {what}: {res.around!r} may be no word of these articles as jieba cuts them "
-            "(or try --min-freq 1)"
-        )
-    else:
-        empty = f"no {what} (try --min-freq 1 or --min-range 1)"
-    return hbars_svg([Panel("", bars, empty)], title, "frequency", subtitle, fmt=_num)
-
-
-def keyness_svg(res: Keyness, min_ll: float) -> str:
-    """The key words as SVG: diverging bars of log ratio in the table's order (by LL), words
-    the part uses more to the right of zero, less (``--negative``) to the left, LL beside."""
-    from kscorpus.charts.model import Bar
-    from kscorpus.charts.svg import diverging_svg
-
-    ref = res.reference if res.reference == "rest of the corpus" else f"corpus {res.reference}"
-    title = (
-        f"{'Negative key' if res.negative else 'Key'} words of the part "
-        f"({selection_text(res.selection)}) against the {ref} · LL ≥ {min_ll:g}"
-    )
-    subtitle = (
-        f"The part: {res.tokens:,} tokens; the reference: {res.ref_tokens:,} tokens. Bar: log "
-        "ratio (1 = twice as frequent); beside it: log-likelihood"
-    )
-    bars = [Bar(w.text, w.log_ratio, f"LL {w.ll:,.2f}") for w in res.words]
-    return diverging_svg(
-        bars,
-        title,
-        "log ratio (log2 of the part's relative frequency over the reference's)",
-        subtitle,
-        sides=("used less in the part", "used more in the part"),
-        empty=f"no key words with LL ≥ {min_ll:g} (try --min-freq 1 or --min-ll 0)",
-        fmt=_num,
-    )

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kscorpus.charts.figures import dispersion_strips, dispersion_svg, dispersion_title, trend_svg
 from kscorpus.cli.common import (
     CorpusOpt,
     DebugOpt,
     EventOpt,
     IndexOpt,
     JsonOpt,
+    LangOpt,
     PublisherOpt,
     ScriptOpt,
     SinceOpt,
@@ -29,18 +31,16 @@ from kscorpus.cli.common import (
     filters,
     handled,
     limit_opt,
+    write_svg,
 )
 from kscorpus.errors import EXIT_USAGE, KscorpusError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kscorpus.charts.model import Strip
     from kscorpus.charts.terminal import Line
-    from kscorpus.study.dispersion import Dispersion
     from kscorpus.study.trend import Trend
 
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Only articles in zh or en.")]
 SvgOpt = Annotated[
     Path | None,
     typer.Option(
@@ -92,14 +92,6 @@ def _print_lines(lines: list[Line], console: Console) -> None:
         console.print(text, soft_wrap=True)
 
 
-def _write_svg(path: Path, svg: str) -> None:
-    """Write ``svg`` to ``path`` atomically; a failure is a usage error naming the file."""
-    from kscorpus.exchange.export import write_atomic
-
-    write_atomic(path, [svg])
-    _err().print(f"kscorpus: wrote the plot to {path}", markup=False)
-
-
 def _plot_width(console: Console, asked: int | None, used: int) -> int:
     """``asked``, else what is left of the terminal's width after ``used`` cells (at least
     20; 60 when the width is unknown, as in a pipe)."""
@@ -147,7 +139,7 @@ def dispersion(
     meta_filters = filters(lang, script, since, until, event, publisher)
     res = run(_open(corpus_dir, index_dir), " ".join(term), filters=meta_filters, limit=limit)
     if svg is not None:
-        _write_svg(svg, dispersion_svg(res))
+        write_svg(svg, dispersion_svg(res))
     if as_json:
         _print_json(res.to_json())
         return
@@ -160,8 +152,8 @@ def dispersion(
     from kscorpus.charts.terminal import MAX_LABEL, cells, strips
 
     console = _out()
-    console.print(_dispersion_title(res), markup=False, highlight=False, soft_wrap=True)
-    rows = _strips(res)
+    console.print(dispersion_title(res), markup=False, highlight=False, soft_wrap=True)
+    rows = dispersion_strips(res)
     lead = min(max(cells(r.label) for r in rows), MAX_LABEL)
     note = max(len(r.note) for r in rows)
     _print_lines(strips(rows, _plot_width(console, width, lead + note + 5)), console)
@@ -172,32 +164,6 @@ def dispersion(
             f"{res.normalized!r} (-n to draw more)",
             markup=False,
         )
-
-
-def dispersion_svg(res: Dispersion) -> str:
-    """The dispersion plot as SVG (``--svg``, and the web reader's page)."""
-    from kscorpus.charts.svg import strips_svg
-
-    return strips_svg(_strips(res), _dispersion_title(res))
-
-
-def _strips(res: Dispersion) -> list[Strip]:
-    from kscorpus.charts.model import Strip
-
-    return [
-        Strip(f"{a.id} {a.title}", tuple(a.positions), f"{len(a.spans):,}") for a in res.articles
-    ]
-
-
-def _dispersion_title(res: Dispersion) -> str:
-    def num(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.3f}"
-
-    rate = f"{res.total / res.tokens * 1e6:,.1f}" if res.tokens else "n/a"
-    return (
-        f"{res.normalized}: {res.total:,} hits in {res.range:,} of {res.parts:,} articles · "
-        f"{rate} per million tokens · Juilland's D {num(res.juilland_d)} · DP {num(res.dp)}"
-    )
 
 
 class By(str, Enum):
@@ -247,7 +213,7 @@ def trend(
     meta_filters = filters(lang, script, since, until, event, publisher)
     res = run(_open(corpus_dir, index_dir), terms, by=by.value, filters=meta_filters)
     if svg is not None:
-        _write_svg(svg, trend_svg(res))
+        write_svg(svg, trend_svg(res))
     if as_json:
         _print_json(res.to_json())
     elif as_csv:
@@ -262,23 +228,6 @@ def trend(
             f"counted apart ({counts})",
             markup=False,
         )
-
-
-def trend_svg(res: Trend) -> str:
-    """The trend plot as SVG (``--svg``, and the web reader's page): bars for one term,
-    lines for several."""
-    from kscorpus.charts.model import Series
-    from kscorpus.charts.svg import bars_svg, lines_svg
-
-    labels = [p.period for p in res.periods]
-    title = f"{', '.join(res.normalized)}: occurrences per million tokens, by {res.by}"
-    if len(res.terms) == 1:
-        return bars_svg(labels, [p.per_million[0] for p in res.periods], title, "per million")
-    series = [
-        Series(t, tuple(p.per_million[k] for p in res.periods))
-        for k, t in enumerate(res.normalized)
-    ]
-    return lines_svg(labels, series, title, "per million")
 
 
 def _render_trend(res: Trend, width: int | None) -> None:

@@ -296,18 +296,21 @@ def collocates(
     else:
         values = ((v, True) for _, _, v in wordseq.passages(handle, chosen))
         counts = count(values, node, window, by)
-    result = Collocation(
-        term=normalized,
-        node=node,
-        lang=lang,
-        measure=measure,
-        window=window,
-        by=by,
-        f_x=counts.f_x,
-        tokens=counts.tokens,
-        collocates=rank(counts, measure, min_freq, stop_words, top),
-        selection=describe(filters, ids),
-    )
+
+    def made(term: str, node: tuple[str, ...], lang: str | None, counts: Counts) -> Collocation:
+        return Collocation(
+            term=term,
+            node=node,
+            lang=lang,
+            measure=measure,
+            window=window,
+            by=by,
+            f_x=counts.f_x,
+            tokens=counts.tokens,
+            collocates=rank(counts, measure, min_freq, stop_words, top),
+        )
+
+    result = replace(made(normalized, node, lang, counts), selection=describe(filters, ids))
     if cross:
         from kscorpus.study.crosscolloc import cross_collocates
 
@@ -315,10 +318,7 @@ def collocates(
         if chosen is None and span is not None and dated:
             chosen = select(handle, filters, ids)
         more = cross_collocates(handle, normalized, node, chosen, other, filters, window, by)
-        found = [
-            _translated(t, node_t, counts_t, measure, min_freq, stop_words, top, window, by)
-            for t, node_t, counts_t in more
-        ]
+        found = [made(t, node_t, None, counts_t) for t, node_t, counts_t in more]  # lang: the other
         result = replace(result, cross=found)
     return _with_forms(handle, result)
 
@@ -353,27 +353,3 @@ def rank(
         )
     found.sort(key=lambda c: (-c.score, -c.f_xy, c.term))
     return found[:top]
-
-
-def _translated(
-    term: str,
-    node: tuple[str, ...],
-    counts: Counts,
-    measure: str,
-    min_freq: int,
-    stop_words: bool,
-    top: int,
-    window: tuple[int, int],
-    by: str,
-) -> Collocation:
-    return Collocation(
-        term=term,
-        node=node,
-        lang=None,  # the other language
-        measure=measure,
-        window=window,
-        by=by,
-        f_x=counts.f_x,
-        tokens=counts.tokens,
-        collocates=rank(counts, measure, min_freq, stop_words, top),
-    )

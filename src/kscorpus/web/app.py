@@ -346,7 +346,7 @@ class Views:
 
     def dispersion(self, request: Request) -> Response:
         """``dispersion TERM``: where the term falls in each article, as SVG."""
-        from kscorpus.cli.plots import dispersion_svg
+        from kscorpus.charts.figures import dispersion_svg
         from kscorpus.query.filters import Filters
         from kscorpus.study.dispersion import dispersion as run
 
@@ -380,7 +380,7 @@ class Views:
 
     def trend(self, request: Request) -> Response:
         """``trend TERM...``: each term's rate per million tokens by year or month, as SVG."""
-        from kscorpus.cli.plots import trend_svg
+        from kscorpus.charts.figures import trend_svg
         from kscorpus.query.filters import Filters
         from kscorpus.study.trend import trend as run
 
