@@ -387,17 +387,23 @@ def _phrase_ids(s: Any, q: Any) -> set[int]:
     return out
 
 
-def string_starts(s: Any, fieldname: str, han: str, docs: set[int]) -> dict[int, set[int]]:
-    """Where the Han string ``han`` (folded) starts in a character field of each of ``docs``
-    (searcher-wide numbers) that holds it: character offsets, from the positions of its
-    characters or bigrams."""
+def string_starts(
+    s: Any, fieldname: str, han: str, docs: set[int] | None = None
+) -> dict[int, set[int]]:
+    """Where the Han string ``han`` (folded) starts in a character field of each document
+    (searcher-wide numbers; only ``docs``, if given) that holds it: character offsets, from
+    the positions of its characters or bigrams."""
     from kscorpus.index.hanchars import phrase_terms
 
     out: dict[int, set[int]] = {}
     for leaf, offset in s.reader().leaf_readers():
-        end = offset + leaf.doc_count_all()
-        local = sorted(d - offset for d in docs if offset <= d < end)
-        found = _phrase_postings(leaf, fieldname, phrase_terms(han), local) if local else None
+        local = None
+        if docs is not None:
+            end = offset + leaf.doc_count_all()
+            local = sorted(d - offset for d in docs if offset <= d < end)
+            if not local:
+                continue
+        found = _phrase_postings(leaf, fieldname, phrase_terms(han), local)
         if found is not None:
             out.update((d + offset, v or set()) for d, v in found[0].items())
     return out

@@ -20,11 +20,12 @@ from typing import Any
 
 from kscorpus.errors import QueryError
 from kscorpus.index.analysis import fold_width, latin_term
-from kscorpus.index.hanchars import fold, phrase_terms, use_convertible
+from kscorpus.index.hanchars import fold, use_convertible
 from kscorpus.index.store import IndexHandle
 from kscorpus.index.whoosh_fast import posting_blocks
 from kscorpus.ingest.segment import HAN, HAN_RUN
 from kscorpus.query.filters import Filters
+from kscorpus.query.ranking import string_starts
 from kscorpus.query.search import normalize_query
 from kscorpus.study.kwic import _GAP, _WORD, _matcher, _word_key
 
@@ -74,39 +75,14 @@ def find(handle: IndexHandle, term: str, filters: Filters | None = None) -> Occu
 
 
 def _from_characters(handle: IndexHandle, han: str, wanted: set[str]) -> dict[str, list[Span]]:
-    terms = phrase_terms(han)
-    out: dict[str, list[Span]] = {}
     s = handle.searcher("articles")
-    reader = s.reader()
-    ids = reader.column_reader("id") if reader.doc_count_all() else None
-    for leaf, offset in reader.leaf_readers():
-        for doc, starts in _phrase_starts(leaf, "text_chars", terms):
-            aid = ids[doc + offset]  # type: ignore[index]
-            if aid in wanted:
-                out[aid] = list(_non_overlapping(starts, len(han)))
-    return out
-
-
-def _phrase_starts(leaf: Any, fieldname: str, terms: list[str]) -> Iterator[tuple[int, list[int]]]:
-    """``(document, sorted start positions)`` where ``terms`` stand at consecutive positions
-    in one segment (deleted documents left out)."""
-    field = leaf.schema[fieldname]
-    tbytes = [field.to_bytes(t) for t in terms]
-    if any((fieldname, t) not in leaf for t in tbytes):
-        return
-    values: list[dict[int, bytes]] = []
-    for t in tbytes:
-        got: dict[int, bytes] = {}
-        for docs, vals in posting_blocks(leaf.postings(fieldname, t), "values"):
-            got.update(zip(docs, vals))
-        values.append(got)
-    decode = field.format.decode_positions
-    for doc in sorted(set(values[0]).intersection(*values[1:])):
-        starts = set(decode(values[0][doc]))
-        for k in range(1, len(terms)):
-            starts &= {p - k for p in decode(values[k][doc])}
-        if starts:
-            yield doc, sorted(starts)
+    found = string_starts(s, "text_chars", han)
+    ids = s.reader().column_reader("id") if found else []
+    return {
+        ids[d]: list(_non_overlapping(sorted(starts), len(han)))
+        for d, starts in found.items()
+        if ids[d] in wanted
+    }
 
 
 def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
@@ -125,9 +101,9 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
     articles' character field); a term without such words (2022年, stop words only) is
     matched in the whole stored text of those articles."""
     find = _matcher(normalized) if HAN.search(normalized) else _words_matcher(normalized)
-    articles = handle.searcher("articles").reader()
+    arts = handle.searcher("articles")
     for run in HAN_RUN.findall(normalized):
-        wanted = wanted & _ids(articles, _phrase_docs(articles, "text_chars", phrase_terms(run)))
+        wanted = wanted & _ids(arts.reader(), set(string_starts(arts, "text_chars", run)))
     out: dict[str, list[Span]] = {}
     s = handle.searcher("passages")
     passages = s.reader()
@@ -164,15 +140,6 @@ def _ids(reader: Any, docs: set[int]) -> set[str]:
         return set()
     column = reader.column_reader("id")
     return {column[d] for d in docs}
-
-
-def _phrase_docs(reader: Any, fieldname: str, terms: list[str]) -> set[int]:
-    """Documents of ``reader`` where ``terms`` stand at consecutive positions."""
-    return {
-        d + offset
-        for leaf, offset in reader.leaf_readers()
-        for d, _ in _phrase_starts(leaf, fieldname, terms)
-    }
 
 
 # kwic's ``_WORD`` as one character class (\w but not Han): the same words, in half the time
