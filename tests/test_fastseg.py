@@ -186,3 +186,19 @@ def test_jieba_read_in_one_go_is_jieba():
     ours = jieba_tokenizer(())
     assert stock.stdout.split() == [str(ours.total), str(len(ours.FREQ))]
     assert ours.FREQ["电商"] > 0
+
+
+def test_a_compiled_dictionary_whose_generation_is_gone_falls_back_to_jiebas(tmp_path):
+    """A process that opened an index, and then another that an update has since replaced
+    and removed, segments queries with jieba's own dictionary instead of failing on the
+    removed generation's files (found when one test's index outlived another's)."""
+    from kscorpus.ingest.segment import _COMPILED, segmenter, use_compiled
+
+    ud = (("假一赔九", None),)
+    use_compiled(ud, tmp_path / "gen-removed")
+    try:
+        words = [w for w, _, _ in segmenter(ud, compiled=True).words("如假一赔九信任电商")]
+        assert words == [w for w, _, _ in segmenter(ud).words("如假一赔九信任电商")]
+        assert "假一赔九" in words
+    finally:
+        _COMPILED.pop(ud, None)

@@ -439,7 +439,7 @@ def test_json_matches_its_schema(validate, index_dir, schema, args):
 
 _VOCAB = ["provider", "providers", "Provider", "happy", "happiness", "the", "a", "GMV", "GMVs",
           "e", "commerce", "ecommerce", "s", "live", "streaming", "快手", "2022", "x_y",
-          "Kuaishou"]  # fmt: skip
+          "Kuaishou", "\u212auaishou", "İnc", "inc", "𫝈", "㑮"]  # fmt: skip
 _SEPS = [" ", "  ", "-", ". ", ", ", "/", "'", "’s ", "\n", "", "（", "·"]
 
 
@@ -448,7 +448,9 @@ _SEPS = [" ", "  ", "-", ". ", ", ", "/", "'", "’s ", "\n", "", "（", "·"]
     words=st.lists(st.sampled_from(_VOCAB), min_size=0, max_size=30),
     seps=st.lists(st.sampled_from(_SEPS), min_size=30, max_size=30),
     term=st.lists(
-        st.sampled_from([*_VOCAB[:14], "e-commerce", "live streaming"]), min_size=1, max_size=3
+        st.sampled_from([*_VOCAB[:14], "e-commerce", "live streaming", "Kuaishou", "inc"]),
+        min_size=1,
+        max_size=3,
     ),
 )
 def test_the_fast_word_matcher_is_kwics(words, seps, term):
@@ -460,3 +462,33 @@ def test_the_fast_word_matcher_is_kwics(words, seps, term):
     text = "".join(w + s for w, s in zip(words, seps))
     wanted = " ".join(term)
     assert list(_words_matcher(wanted)(text)) == list(_matcher(wanted)(text))
+
+
+def test_a_word_may_begin_with_any_character_that_lower_cases_to_its_first_letter():
+    """The fast matcher scans only for the characters ``_initials`` gives: every one whose
+    lower case begins with the key's first letter (the Kelvin sign K for k, İ for i). Beyond
+    the Basic Multilingual Plane, which it does not scan, every such character is the
+    letter's upper or title case (checked on every character)."""
+    import sys
+
+    from kscorpus.study.kwic import _WORD
+    from kscorpus.study.occurrences import _initials
+
+    assert set(_initials("k")) == {"k", "K", "\u212a"}
+    assert set(_initials("i")) == {"i", "I", "İ"}
+    assert set(_initials("2")) == {"2"}
+    for c in map(chr, range(0x10000, sys.maxunicode + 1)):
+        low = c.lower()[:1]
+        if low != c and _WORD.fullmatch(c):
+            assert c in (low.upper(), low.title()), hex(ord(c))
+
+
+def test_han_next_to_a_word_is_no_part_of_it():
+    """kwic's words stop at any Han character, a compatibility or supplementary ideograph
+    too (𫝈, U+2B748, is the Simplified form of 㑮), so folding Han never moves a word's
+    edge and GMV is found beside either."""
+    from kscorpus.study.kwic import _matcher
+
+    for text in ("GMV𫝈", "GMV㑮", "豈GMV"):  # 豈: U+F900, a compatibility ideograph
+        start = text.index("G")
+        assert list(_matcher("GMV")(text)) == [(start, start + 3)], text

@@ -25,6 +25,7 @@ from kscorpus.index.whoosh_fast import (
     live_postings,
     posting_blocks,
     segment_length_bytes,
+    stored_fields_at,
 )
 from kscorpus.query.ranking import CharPhrase, match_ids, rank
 from kscorpus.query.scoring import BM25
@@ -181,7 +182,8 @@ def _each(more: object, n: int, part: str = "weights") -> list[object]:
 def test_doc_ids_and_column_values_at_match_whoosh(docs, commits, deletes):
     """``doc_ids`` gives the documents Whoosh's matcher gives (with ``deleted``, also the deleted
     documents whose stored title holds the term, found by analyzing it again);
-    ``column_values_at`` the values Whoosh's column reader gives, one document at a time."""
+    ``column_values_at`` the values Whoosh's column reader gives, one document at a time, and
+    ``stored_fields_at`` the stored fields its reader gives."""
     with tempfile.TemporaryDirectory() as tmp:
         ix = write(Writer, Path(tmp) / "ix", docs, commits, deletes)
         with ix.reader() as reader:
@@ -208,4 +210,7 @@ def test_doc_ids_and_column_values_at_match_whoosh(docs, commits, deletes):
                 assert column_values_at(leaf, "id", docs_all) == [column[d] for d in docs_all]
                 assert column_values_at(leaf, "id", docs_all[::-2]) == [
                     column[d] for d in docs_all[::-2]
+                ]
+                assert stored_fields_at(leaf, docs_all[::-2]) == [
+                    leaf.stored_fields(d) for d in docs_all[::-2]
                 ]

@@ -51,7 +51,7 @@ def fold(text: str) -> str:
             out = to_simplified("\n".join(han)).split("\n")
             if len(out) == len(han):
                 for c, s in zip(han, out):
-                    if s != c and len(s) == 1:
+                    if s != c and len(s) == 1 and HAN_RUN.match(s):
                         _TABLE[ord(c)] = s
         _SEEN.update(new)
     return text.translate(_TABLE) if _TABLE else text

@@ -495,3 +495,19 @@ def column_values_at(reader: Any, fieldname: str, docnums: Sequence[int]) -> lis
         return [column[d] for d in docnums]
     get, base = column._dbfile.get, column._basepos
     return [get(base + offsets[d], lengths[d]) if lengths[d] else b"" for d in docnums]
+
+
+def stored_fields_at(reader: Any, docnums: Sequence[int]) -> list[dict[str, Any]]:
+    """The stored fields of a segment's documents ``docnums``, as ``reader.stored_fields``
+    gives them one at a time. Whoosh keeps them pickled and compressed in a bytes column of
+    its own, read here by its offsets (``column_values_at``): a third of the time through
+    Whoosh's four layers of readers, when a study command reads paragraphs by the thousand."""
+    from whoosh.codec.whoosh3 import STORED_COLUMN
+
+    column = reader._perdoc._cached_reader("_stored", STORED_COLUMN)._child
+    get, base, unzip = column._dbfile.get, column._basepos, column._decompress
+    offsets, lengths = column._offsets, column._lengths
+    return [
+        pickle.loads(unzip(get(base + offsets[d], lengths[d]))) if lengths[d] else {}
+        for d in docnums
+    ]

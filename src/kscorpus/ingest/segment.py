@@ -18,9 +18,9 @@ from typing import Any
 UserDict = tuple[tuple[str, "int | None"], ...]
 _LOG_TOTAL = log(60_101_967)  # jieba's dictionary total frequency (the route's denominator)
 
-_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-HAN = re.compile(f"[{_HAN_CHARS}]")
-HAN_RUN = re.compile(f"[{_HAN_CHARS}]+")
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN = re.compile(f"[{HAN_CHARS}]")
+HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
 
 
 @lru_cache(maxsize=4)
@@ -145,6 +145,10 @@ def segmenter(userdict: UserDict = (), compiled: bool = False) -> Segmenter:
     compiled dictionary for it (queries); else jieba's own (a dict: faster for bulk indexing)
     unless a compiled one is set for indexing."""
     ud = tuple(userdict)
+    if compiled and ud in _COMPILED and not _COMPILED[ud].is_dir():
+        # the generation last opened for this dictionary is gone (another update replaced it
+        # and no reader pins it, while this process reads an index opened before): jieba's own
+        del _COMPILED[ud]
     key = (ud, _COMPILED.get(ud) if compiled else _FOR_INDEXING.get(ud))
     if key not in _CACHE:
         _CACHE[key] = Segmenter(*key)

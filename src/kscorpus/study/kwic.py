@@ -14,14 +14,14 @@ from kscorpus.index.analysis import fold_width, latin_term
 from kscorpus.index.hanchars import fold, use_convertible
 from kscorpus.index.store import IndexHandle
 from kscorpus.ingest.pipeline import Document
-from kscorpus.ingest.segment import HAN
+from kscorpus.ingest.segment import HAN, HAN_CHARS
 from kscorpus.query.filters import Filters
 from kscorpus.query.highlight import cells
 from kscorpus.query.search import normalize_query
 
 SORTS = ("position", "left", "right")
 # A word for English matching: letters and digits, not Han (Chinese is matched by substring).
-_WORD = re.compile(r"(?:(?![\u3400-\u9fff])\w)+")
+_WORD = re.compile(f"[^\\W{HAN_CHARS}]+")
 # What may separate the words of a multi-word English term: "e-commerce", "live  broadcast";
 # not sentence punctuation, so "trust. E-commerce" is not "trust e-commerce".
 _GAP = re.compile(r"[\s\-‐–·/]+")

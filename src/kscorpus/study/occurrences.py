@@ -16,14 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from kscorpus.errors import QueryError
 from kscorpus.index.analysis import fold_width, latin_term
 from kscorpus.index.hanchars import fold, use_convertible
 from kscorpus.index.store import IndexHandle
-from kscorpus.index.whoosh_fast import posting_blocks
-from kscorpus.ingest.segment import HAN, HAN_RUN
+from kscorpus.index.whoosh_fast import column_values_at, doc_ids, stored_fields_at
+from kscorpus.ingest.segment import HAN, HAN_CHARS, HAN_RUN
 from kscorpus.query.filters import Filters
 from kscorpus.query.ranking import string_starts
 from kscorpus.query.search import normalize_query
@@ -77,11 +78,11 @@ def find(handle: IndexHandle, term: str, filters: Filters | None = None) -> Occu
 def _from_characters(handle: IndexHandle, han: str, wanted: set[str]) -> dict[str, list[Span]]:
     s = handle.searcher("articles")
     found = string_starts(s, "text_chars", han)
-    ids = s.reader().column_reader("id") if found else []
+    ids = _ids(s.reader(), found)
     return {
-        ids[d]: list(_non_overlapping(sorted(starts), len(han)))
-        for d, starts in found.items()
-        if ids[d] in wanted
+        aid: list(_non_overlapping(sorted(found[d]), len(han)))
+        for d, aid in ids.items()
+        if aid in wanted
     }
 
 
@@ -100,14 +101,13 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
     alphabetic word of the term, in the wanted articles that hold every Han run of it (the
     articles' character field); a term without such words (2022年, stop words only) is
     matched in the whole stored text of those articles."""
-    find = _matcher(normalized) if HAN.search(normalized) else _words_matcher(normalized)
+    find = _words_matcher(normalized) if not HAN.search(normalized) else _matcher(normalized)
     arts = handle.searcher("articles")
     for run in HAN_RUN.findall(normalized):
-        wanted = wanted & _ids(arts.reader(), set(string_starts(arts, "text_chars", run)))
+        wanted = wanted & set(_ids(arts.reader(), string_starts(arts, "text_chars", run)).values())
     out: dict[str, list[Span]] = {}
-    s = handle.searcher("passages")
-    passages = s.reader()
-    docs = _word_docs(passages, normalized)
+    words = not HAN.search(normalized)
+    docs = _word_docs(handle.searcher("passages").reader(), normalized)
     if docs is None:
         for aid in handle.article_ids():
             doc = handle.document(aid) if aid in wanted else None
@@ -119,41 +119,55 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
                 if found:
                     out[aid] = found
         return out
-    ids = passages.column_reader("id") if docs else None
-    for d in sorted(docs):
-        aid = ids[d]  # type: ignore[index]
-        if aid not in wanted:
-            continue
-        fields = s.stored_fields(d)  # a paragraph: its text, and where it starts in the article
-        at = fields["start"]
-        found = [(at + a, at + b) for a, b in find(fold(fold_width(fields["text"])))]
-        if found:
-            out.setdefault(aid, []).extend(found)
+    for leaf, found in docs:
+        owners = column_values_at(leaf, "id", found)
+        mine = [(d, o.decode("utf-8")) for d, o in zip(found, owners)]
+        mine = [(d, aid) for d, aid in mine if aid in wanted]
+        # each a paragraph: its text, and where it starts in the article
+        for (_, aid), fields in zip(mine, stored_fields_at(leaf, [d for d, _ in mine])):
+            at = fields["start"]
+            spans = [(at + a, at + b) for a, b in find(_folded(fields["text"], words))]
+            if spans:
+                out.setdefault(aid, []).extend(spans)
     for spans in out.values():
         spans.sort()
     return out
 
 
-def _ids(reader: Any, docs: set[int]) -> set[str]:
-    """The article ids of documents of ``reader`` (by its id column)."""
-    if not docs:
-        return set()
-    column = reader.column_reader("id")
-    return {column[d] for d in docs}
+def _ids(reader: Any, docs: Iterable[int]) -> dict[int, str]:
+    """The article id of each of ``docs`` (document numbers of ``reader``), read from each
+    segment's id column at once."""
+    wanted = sorted(docs)
+    out: dict[int, str] = {}
+    for leaf, offset in reader.leaf_readers():
+        mine = [d - offset for d in wanted if offset <= d < offset + leaf.doc_count_all()]
+        for d, aid in zip(mine, column_values_at(leaf, "id", mine)):
+            out[d + offset] = aid.decode("utf-8")
+    return out
 
 
-# kwic's ``_WORD`` as one character class (\w but not Han): the same words, in half the time
-_WORDS = re.compile(r"[^\W\u3400-\u9fff]+")
+@lru_cache(maxsize=64)
+def _initials(first: str) -> str:
+    """Every word character whose lower case begins with ``first``: the characters a word
+    keyed to begin with ``first`` can begin with (a key is the word lower-cased, then
+    stemmed, and stemming keeps a word's first letter): G and g, k and the Kelvin sign K.
+    Outside the Basic Multilingual Plane a letter's cases are the letter's own upper and
+    title case (a test checks every character)."""
+    found = {first, first.upper(), first.title()} | {
+        c for c in map(chr, range(0x10000)) if c.lower()[:1] == first
+    }
+    return "".join(sorted(c for c in found if len(c) == 1 and _WORD.fullmatch(c)))
 
 
 def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
     """kwic's matcher for a term of words (the same words, keys and gaps, overlapping matches
-    too), made fast where kwic is slow on a large corpus: a paragraph's words are keyed by a
-    lookup of each distinct word's key, and the term's first word is located by searching
-    for the surface forms keyed as it, not by walking every word."""
+    too), made fast where kwic is slow on a large corpus: it keys only the words that begin
+    with a letter the term's first key can begin with (``_initials``), each distinct word
+    once, instead of every word of the paragraph."""
     want = [_word_key(w) for w in _WORD.findall(normalized)]
     if not want:
         return _matcher(normalized)  # raises kwic's error
+    starts = re.compile(f"[{re.escape(_initials(want[0][0]))}][^\\W{HAN_CHARS}]*")
     keys: dict[str, str] = {}
 
     def key(word: str) -> str:
@@ -163,18 +177,12 @@ def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
         return got
 
     def find(text: str) -> Iterator[Span]:
-        words = _WORDS.findall(text)
-        firsts = {w for w in set(words) if key(w) == want[0]}
-        if not firsts:
-            return
-        alternatives = "|".join(sorted(map(re.escape, firsts), key=len, reverse=True))
-        for m in re.finditer(alternatives, text):
+        for m in starts.finditer(text):
             start, end = m.span()
-            whole = _WORDS.match(text, start)
-            if whole.end() != end or (start and _WORDS.match(text, start - 1)):  # type: ignore[union-attr]
-                continue  # part of a longer word
+            if (start and _WORD.match(text, start - 1)) or key(m.group()) != want[0]:
+                continue  # inside a word, or another word
             for k in want[1:]:
-                nxt = _WORDS.search(text, end)
+                nxt = _WORD.search(text, end)
                 if (
                     nxt is None
                     or key(nxt.group()) != k
@@ -191,21 +199,27 @@ def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
 _ALPHA = re.compile(r"[^\W\d_]+")
 
 
-def _word_docs(reader: Any, normalized: str) -> set[int] | None:
-    """The documents whose word field holds every alphabetic word of ``normalized`` in its
-    indexed form: jieba cuts Latin runs at punctuation, so such a word is always a token of
-    its own (a stop word is not indexed and a number may be cut otherwise, so they do not
-    narrow). None when there is no such word."""
-    docsets: list[set[int]] = []
-    for word in _WORD.findall(HAN.sub(" ", normalized)):
-        term = latin_term(word) if _ALPHA.fullmatch(word) else None
-        if term is None:
-            continue
-        found: set[int] = set()
-        for leaf, offset in reader.leaf_readers():
-            tb = leaf.schema["text"].to_bytes(term)
-            if ("text", tb) in leaf:
-                for docs, _ in posting_blocks(leaf.postings("text", tb)):
-                    found.update(d + offset for d in docs)
-        docsets.append(found)
-    return set.intersection(*docsets) if docsets else None
+def _word_docs(reader: Any, normalized: str) -> list[tuple[Any, list[int]]] | None:
+    """Each segment of ``reader`` with its documents whose word field holds every alphabetic
+    word of ``normalized`` in its indexed form: jieba cuts Latin runs at punctuation, so such
+    a word is always a token of its own (a stop word is not indexed and a number may be cut
+    otherwise, so they do not narrow). None when there is no such word."""
+    terms = [
+        term
+        for word in _WORD.findall(HAN.sub(" ", normalized))
+        if _ALPHA.fullmatch(word) and (term := latin_term(word)) is not None
+    ]
+    if not terms:
+        return None
+    out = []
+    for leaf, _ in reader.leaf_readers():
+        docsets = [set(doc_ids(leaf, "text", leaf.schema["text"].to_bytes(t))) for t in terms]
+        out.append((leaf, sorted(set.intersection(*docsets))))
+    return out
+
+
+def _folded(text: str, words: bool) -> str:
+    """``text`` as kwic compares it: full-width ASCII folded, and Han in Simplified form but
+    for a term of words, which never reads a Han character (folding maps one Han character
+    to another), so a pass over every paragraph is saved."""
+    return fold_width(text) if words else fold(fold_width(text))
