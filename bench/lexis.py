@@ -1,5 +1,5 @@
-"""Time collocates, ngrams and keyness against a search in the same run, and measure the
-word-sequence store.
+"""Time the study commands (collocates, ngrams, keyness, dispersion, trend) against a search
+in the same run, and measure the word-sequence store.
 
     python bench/lexis.py --corpus DIR --index DIR [--repeat 5] [--cold] [--json FILE]
 
@@ -36,6 +36,10 @@ COMMANDS = {
     "ngrams -n 3": ["ngrams", "-n", "3"],
     "ngrams --around": ["ngrams", "--around", "直播", "-n", "3"],
     "keyness --since": ["keyness", "--since", "2022"],
+    "keyness --publisher": ["keyness", "--publisher", "微商网"],
+    "dispersion zh": ["dispersion", "信任电商"],
+    "dispersion en": ["dispersion", "GMV"],
+    "trend": ["trend", "信任电商", "GMV"],
 }
 
 
