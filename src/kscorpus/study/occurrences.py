@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from kscorpus.errors import QueryError
@@ -146,16 +146,25 @@ def _ids(reader: Any, docs: Iterable[int]) -> dict[int, str]:
     return out
 
 
-@lru_cache(maxsize=64)
+@cache
+def _cased() -> dict[str, str]:
+    """The characters of the Basic Multilingual Plane whose lower case differs from them, by
+    the first character of their lower case (a single scan, 9 ms)."""
+    out: dict[str, str] = {}
+    for c in map(chr, range(0x10000)):
+        low = c.lower()
+        if low != c:
+            out[low[:1]] = out.get(low[:1], "") + c
+    return out
+
+
 def _initials(first: str) -> str:
     """Every word character whose lower case begins with ``first``: the characters a word
     keyed to begin with ``first`` can begin with (a key is the word lower-cased, then
     stemmed, and stemming keeps a word's first letter): G and g, k and the Kelvin sign K.
     Outside the Basic Multilingual Plane a letter's cases are the letter's own upper and
     title case (a test checks every character)."""
-    found = {first, first.upper(), first.title()} | {
-        c for c in map(chr, range(0x10000)) if c.lower()[:1] == first
-    }
+    found = {first, first.upper(), first.title(), *_cased().get(first, "")}
     return "".join(sorted(c for c in found if len(c) == 1 and _WORD.fullmatch(c)))
 
 
