@@ -471,7 +471,7 @@ def test_a_word_may_begin_with_any_character_that_lower_cases_to_its_first_lette
     letter's upper or title case (checked on every character)."""
     import sys
 
-    from kscorpus.study.kwic import _WORD
+    from kscorpus.index.kwicwords import WORD
     from kscorpus.study.occurrences import _initials
 
     assert set(_initials("k")) == {"k", "K", "\u212a"}
@@ -479,7 +479,7 @@ def test_a_word_may_begin_with_any_character_that_lower_cases_to_its_first_lette
     assert set(_initials("2")) == {"2"}
     for c in map(chr, range(0x10000, sys.maxunicode + 1)):
         low = c.lower()[:1]
-        if low != c and _WORD.fullmatch(c):
+        if low != c and WORD.fullmatch(c):
             assert c in (low.upper(), low.title()), hex(ord(c))
 
 

@@ -45,10 +45,11 @@ from kscorpus.ingest.segment import compiled_for_indexing, jieba_tokenizer, use_
 if TYPE_CHECKING:
     from kscorpus.ingest.pipeline import Document
 
-SCHEMA_VERSION = 12  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
+SCHEMA_VERSION = 13  # 6: live statistics in meta.json; 7: the analyzer moved to index.analysis;
 # 8: an id column for ties; 9: character fields (title_chars, text_chars) beside the word fields;
 # 10: no character fields in the passages index; 11: the passages' word sequences (index.wordseq);
-# 12: where each article's paragraphs start (index.paragraphs)
+# 12: where each article's paragraphs start (index.paragraphs); 13: the passages' kwic words that
+# are no terms of their own (index.kwicwords)
 ARTICLES = "articles.json"  # per-article summaries: read only by commands that need them
 LOCK = ".lock"
 CONVERTIBLE = "convertible.txt"
@@ -74,6 +75,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
 
     from kscorpus.index.analysis import BilingualAnalyzer, WordPositions
     from kscorpus.index.hanchars import CharPositions, HanCharAnalyzer
+    from kscorpus.index.kwicwords import field as kwic_words
     from kscorpus.index.paragraphs import column_field as paragraph_starts
     from kscorpus.index.wordseq import column_field
 
@@ -118,6 +120,7 @@ def _schemas(userdict: tuple[tuple[str, int | None], ...]) -> tuple[Any, Any, An
         text=text(stored=True),
         start=STORED,
         words=column_field(),  # the paragraph's terms in order (index.wordseq)
+        kwic=kwic_words(),  # kwic's words that are no terms of their own (index.kwicwords)
     )
     aligned = Schema(
         key=ID(stored=True, unique=True),

@@ -327,7 +327,7 @@ def _worker(
 def _add(aw: Any, pw: Any, doc: Document) -> None:
     import json
 
-    from kscorpus.index import paragraphs, wordseq
+    from kscorpus.index import kwicwords, paragraphs, wordseq
 
     a = doc.article
     simplify = to_simplified if a.script == "Hant" else str
@@ -357,6 +357,7 @@ def _add(aw: Any, pw: Any, doc: Document) -> None:
             text=doc.text[s:e],
             start=s,
             words=wordseq.encode(pw, doc.text[s:e]),
+            kwic=kwicwords.extra(pw, doc.text[s:e]) or None,
         )
 
 

@@ -10,18 +10,17 @@ from typing import Any
 
 from kscorpus.bilingual.counterparts import aligned_passage
 from kscorpus.errors import QueryError
-from kscorpus.index.analysis import fold_width, latin_term
+from kscorpus.index import kwicwords
+from kscorpus.index.analysis import fold_width
 from kscorpus.index.hanchars import fold, use_convertible
 from kscorpus.index.store import IndexHandle
 from kscorpus.ingest.pipeline import Document
-from kscorpus.ingest.segment import HAN, HAN_CHARS
+from kscorpus.ingest.segment import HAN
 from kscorpus.query.filters import Filters
 from kscorpus.query.highlight import cells
 from kscorpus.query.search import normalize_query
 
 SORTS = ("position", "left", "right")
-# A word for English matching: letters and digits, not Han (Chinese is matched by substring).
-_WORD = re.compile(f"[^\\W{HAN_CHARS}]+")
 # What may separate the words of a multi-word English term: "e-commerce", "live  broadcast";
 # not sentence punctuation, so "trust. E-commerce" is not "trust e-commerce".
 _GAP = re.compile(r"[\s\-‐–·/]+")
@@ -122,13 +121,13 @@ def _matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
     if HAN.search(normalized):
         pattern = re.compile(re.escape(normalized), re.IGNORECASE)
         return lambda text: (m.span() for m in pattern.finditer(text))
-    want = [_word_key(w) for w in _WORD.findall(normalized)]
+    want = [kwicwords.key(w) for w in kwicwords.WORD.findall(normalized)]
     if not want:
         raise QueryError(f"term {normalized!r} has no words to look for")
 
     def find(text: str) -> Iterator[Span]:
-        words = list(_WORD.finditer(text))
-        keys = [_word_key(m.group()) for m in words]
+        words = list(kwicwords.WORD.finditer(text))
+        keys = [kwicwords.key(m.group()) for m in words]
         n = len(want)
         for i in range(len(words) - n + 1):
             if keys[i : i + n] == want and all(
@@ -138,11 +137,6 @@ def _matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
                 yield words[i].start(), words[i + n - 1].end()
 
     return find
-
-
-def _word_key(word: str) -> str:
-    """A word's indexed form; a stop word (not indexed) is compared lower-cased."""
-    return latin_term(word) or word.lower()
 
 
 def _line(doc: Document, pno: int, start: int, end: int, width: int) -> KwicLine:

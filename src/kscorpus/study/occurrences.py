@@ -8,7 +8,8 @@ text (假一赔九 inside 如假一赔九 too). Overlapping matches are dropped 
 ``re.finditer`` drops them, so the spans are kwic's. Any other term (English words, or
 characters mixed with Latin or digits, 2022年) is looked for with kwic's matcher (for words,
 an equivalent that is faster on a large corpus) in the stored paragraphs whose postings hold
-every alphabetic word of it, of the articles whose character field holds its Han runs.
+the key of every word of it (``kwicwords``: as terms of the word field, or of the field of
+kwic's words that are none), of the articles whose character field holds its Han runs.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ from functools import cache
 from typing import Any
 
 from kscorpus.errors import QueryError
+from kscorpus.index import kwicwords
 from kscorpus.index.analysis import fold_width, latin_term
 from kscorpus.index.hanchars import fold, use_convertible
+from kscorpus.index.kwicwords import WORD, key
 from kscorpus.index.store import IndexHandle
 from kscorpus.index.whoosh_fast import column_values_at, doc_ids, stored_fields_at
 from kscorpus.ingest.segment import HAN, HAN_CHARS, HAN_RUN
 from kscorpus.query.filters import Filters
 from kscorpus.query.ranking import string_starts
 from kscorpus.query.search import normalize_query
-from kscorpus.study.kwic import _GAP, _WORD, _matcher, _word_key
+from kscorpus.study.kwic import _GAP, _matcher
 
 Span = tuple[int, int]
 
@@ -97,9 +100,9 @@ def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[Span]:
 
 
 def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[str, list[Span]]:
-    """kwic's matcher over the stored paragraphs (the passages index) that hold every
-    alphabetic word of the term, in the wanted articles that hold every Han run of it (the
-    articles' character field); a term without such words (2022年, stop words only) is
+    """kwic's matcher over the stored paragraphs (the passages index) that hold every word
+    of the term (``_word_docs``), in the wanted articles that hold every Han run of it (the
+    articles' character field); a term of stop words only (or of Han and stop words) is
     matched in the whole stored text of those articles."""
     find = _words_matcher(normalized) if not HAN.search(normalized) else _matcher(normalized)
     arts = handle.searcher("articles")
@@ -165,7 +168,7 @@ def _initials(first: str) -> str:
     Outside the Basic Multilingual Plane a letter's cases are the letter's own upper and
     title case (a test checks every character)."""
     found = {first, first.upper(), first.title(), *_cased().get(first, "")}
-    return "".join(sorted(c for c in found if len(c) == 1 and _WORD.fullmatch(c)))
+    return "".join(sorted(c for c in found if len(c) == 1 and WORD.fullmatch(c)))
 
 
 def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
@@ -173,28 +176,28 @@ def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
     too), made fast where kwic is slow on a large corpus: it keys only the words that begin
     with a letter the term's first key can begin with (``_initials``), each distinct word
     once, instead of every word of the paragraph."""
-    want = [_word_key(w) for w in _WORD.findall(normalized)]
+    want = [key(w) for w in WORD.findall(normalized)]
     if not want:
         return _matcher(normalized)  # raises kwic's error
     starts = re.compile(f"[{re.escape(_initials(want[0][0]))}][^\\W{HAN_CHARS}]*")
     keys: dict[str, str] = {}
 
-    def key(word: str) -> str:
+    def keyed(word: str) -> str:
         got = keys.get(word)
         if got is None:
-            got = keys[word] = _word_key(word)
+            got = keys[word] = key(word)
         return got
 
     def find(text: str) -> Iterator[Span]:
         for m in starts.finditer(text):
             start, end = m.span()
-            if (start and _WORD.match(text, start - 1)) or key(m.group()) != want[0]:
+            if (start and WORD.match(text, start - 1)) or keyed(m.group()) != want[0]:
                 continue  # inside a word, or another word
             for k in want[1:]:
-                nxt = _WORD.search(text, end)
+                nxt = WORD.search(text, end)
                 if (
                     nxt is None
-                    or key(nxt.group()) != k
+                    or keyed(nxt.group()) != k
                     or not _GAP.fullmatch(text[end : nxt.start()])
                 ):
                     break
@@ -205,24 +208,21 @@ def _words_matcher(normalized: str) -> Callable[[str], Iterator[Span]]:
     return find
 
 
-_ALPHA = re.compile(r"[^\W\d_]+")
-
-
 def _word_docs(reader: Any, normalized: str) -> list[tuple[Any, list[int]]] | None:
-    """Each segment of ``reader`` with its documents whose word field holds every alphabetic
-    word of ``normalized`` in its indexed form: jieba cuts Latin runs at punctuation, so such
-    a word is always a token of its own (a stop word is not indexed and a number may be cut
-    otherwise, so they do not narrow). None when there is no such word."""
-    terms = [
-        term
-        for word in _WORD.findall(HAN.sub(" ", normalized))
-        if _ALPHA.fullmatch(word) and (term := latin_term(word)) is not None
-    ]
+    """Each segment of ``reader`` with its documents that hold the key of every word of
+    ``normalized`` (but stop words, which no field holds) as a term of the word field or of
+    ``kwicwords.FIELD``: every paragraph where kwic can find the term. None when the term
+    has no word but stop words."""
+    terms = {t for w in WORD.findall(normalized) if (t := latin_term(w)) is not None}
     if not terms:
         return None
     out = []
     for leaf, _ in reader.leaf_readers():
-        docsets = [set(doc_ids(leaf, "text", leaf.schema["text"].to_bytes(t))) for t in terms]
+        docsets = [
+            set(doc_ids(leaf, "text", t.encode("utf-8")))
+            | set(doc_ids(leaf, kwicwords.FIELD, t.encode("utf-8")))
+            for t in terms
+        ]
         out.append((leaf, sorted(set.intersection(*docsets))))
     return out
 
