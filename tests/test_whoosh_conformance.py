@@ -24,6 +24,7 @@ from kscorpus.index.whoosh_fast import (
     doc_ids,
     live_postings,
     posting_blocks,
+    segment_docs,
     segment_length_bytes,
     stored_fields_at,
 )
@@ -183,10 +184,18 @@ def test_doc_ids_and_column_values_at_match_whoosh(docs, commits, deletes):
     """``doc_ids`` gives the documents Whoosh's matcher gives (with ``deleted``, also the deleted
     documents whose stored title holds the term, found by analyzing it again);
     ``column_values_at`` the values Whoosh's column reader gives, one document at a time, and
-    ``stored_fields_at`` the stored fields its reader gives."""
+    ``stored_fields_at`` the stored fields its reader gives; ``segment_docs`` maps reader-wide
+    document numbers to the segments' own, the stored fields through either the same."""
     with tempfile.TemporaryDirectory() as tmp:
         ix = write(Writer, Path(tmp) / "ix", docs, commits, deletes)
         with ix.reader() as reader:
+            every = range(reader.doc_count_all())
+            some = [d for d in every if d % 3 != 1]
+            assert [
+                (leaf.stored_fields(d), o + d)
+                for leaf, o, local in segment_docs(reader, reversed(some))
+                for d in local
+            ] == [(reader.stored_fields(d), d) for d in some]
             for leaf, _ in reader.leaf_readers():
                 deleted = set(leaf.segment().deleted_docs())
                 field = leaf.schema["title"]

@@ -386,9 +386,9 @@ NAMES = ("articles", "passages", "aligned")
 
 
 def _storage(path: Path) -> Any:
-    """A generation's files, read without mmap: Whoosh copies each memory-mapped segment file
-    it opens into memory, most of the index (a fresh build's word tables, counted by a reader
-    of the new segments, peaked at 2.1 GB at 100,000 articles that way)."""
+    """A generation's files, read and written without mmap: Whoosh copies each memory-mapped
+    segment file a reader opens into memory, most of the index (a build's own readers too,
+    such as the one counting the new segments' word tables)."""
     from whoosh.filedb.filestore import FileStorage
 
     return FileStorage(str(path), supports_mmap=False)

@@ -31,8 +31,8 @@ import pickle
 import struct
 import zlib
 from array import array
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 from operator import sub
 from typing import Any
@@ -511,3 +511,14 @@ def stored_fields_at(reader: Any, docnums: Sequence[int]) -> list[dict[str, Any]
         pickle.loads(unzip(get(base + offsets[d], lengths[d]))) if lengths[d] else {}
         for d in docnums
     ]
+
+
+def segment_docs(reader: Any, docs: Iterable[int]) -> Iterator[tuple[Any, int, list[int]]]:
+    """Each segment of ``reader`` that holds some of ``docs`` (reader-wide numbers), with its
+    offset and those documents in its own numbers, in order."""
+    wanted = sorted(docs)
+    for leaf, offset in reader.leaf_readers():
+        lo = bisect_left(wanted, offset)
+        hi = bisect_left(wanted, offset + leaf.doc_count_all())
+        if lo < hi:
+            yield leaf, offset, [d - offset for d in wanted[lo:hi]]

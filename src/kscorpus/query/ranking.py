@@ -31,7 +31,7 @@ import heapq
 import pickle
 import struct
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, compress, pairwise
 from operator import add
 from typing import Any
@@ -40,7 +40,7 @@ from whoosh.formats import Positions
 from whoosh.query import Or, Phrase
 
 from kscorpus.index.hanchars import CharPositions
-from kscorpus.index.whoosh_fast import posting_blocks
+from kscorpus.index.whoosh_fast import posting_blocks, segment_docs
 from kscorpus.query.scoring import _Scorer, group_scorer
 
 _INT = struct.Struct("!i")  # a block's size, as Whoosh packs it
@@ -396,13 +396,13 @@ def string_starts(
     from kscorpus.index.hanchars import phrase_terms
 
     out: dict[int, set[int]] = {}
-    for leaf, offset in s.reader().leaf_readers():
-        local = None
-        if docs is not None:
-            end = offset + leaf.doc_count_all()
-            local = sorted(d - offset for d in docs if offset <= d < end)
-            if not local:
-                continue
+    reader = s.reader()
+    segments: Iterable[tuple[Any, int, list[int] | None]] = (
+        ((leaf, offset, None) for leaf, offset in reader.leaf_readers())
+        if docs is None
+        else segment_docs(reader, docs)
+    )
+    for leaf, offset, local in segments:
         found = _phrase_postings(leaf, fieldname, phrase_terms(han), local)
         if found is not None:
             out.update((d + offset, v or set()) for d, v in found[0].items())

@@ -26,7 +26,12 @@ from kscorpus.index.analysis import fold_width, latin_term
 from kscorpus.index.hanchars import fold, use_convertible
 from kscorpus.index.kwicwords import WORD, key
 from kscorpus.index.store import IndexHandle
-from kscorpus.index.whoosh_fast import column_values_at, doc_ids, stored_fields_at
+from kscorpus.index.whoosh_fast import (
+    column_values_at,
+    doc_ids,
+    segment_docs,
+    stored_fields_at,
+)
 from kscorpus.ingest.segment import HAN, HAN_CHARS, HAN_RUN
 from kscorpus.query.filters import Filters
 from kscorpus.query.ranking import string_starts
@@ -104,12 +109,12 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
     of the term (``_word_docs``), in the wanted articles that hold every Han run of it (the
     articles' character field); a term of stop words only (or of Han and stop words) is
     matched in the whole stored text of those articles."""
-    find = _words_matcher(normalized) if not HAN.search(normalized) else _matcher(normalized)
+    words = not HAN.search(normalized)
+    find = _words_matcher(normalized) if words else _matcher(normalized)
     arts = handle.searcher("articles")
     for run in HAN_RUN.findall(normalized):
         wanted = wanted & set(_ids(arts.reader(), string_starts(arts, "text_chars", run)).values())
     out: dict[str, list[Span]] = {}
-    words = not HAN.search(normalized)
     docs = _word_docs(handle.searcher("passages").reader(), normalized)
     if docs is None:
         for aid in handle.article_ids():
@@ -124,8 +129,7 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
         return out
     for leaf, found in docs:
         owners = column_values_at(leaf, "id", found)
-        mine = [(d, o.decode("utf-8")) for d, o in zip(found, owners)]
-        mine = [(d, aid) for d, aid in mine if aid in wanted]
+        mine = [(d, aid) for d, o in zip(found, owners) if (aid := o.decode("utf-8")) in wanted]
         # each a paragraph: its text, and where it starts in the article
         for (_, aid), fields in zip(mine, stored_fields_at(leaf, [d for d, _ in mine])):
             at = fields["start"]
@@ -140,13 +144,11 @@ def _from_text(handle: IndexHandle, normalized: str, wanted: set[str]) -> dict[s
 def _ids(reader: Any, docs: Iterable[int]) -> dict[int, str]:
     """The article id of each of ``docs`` (document numbers of ``reader``), read from each
     segment's id column at once."""
-    wanted = sorted(docs)
-    out: dict[int, str] = {}
-    for leaf, offset in reader.leaf_readers():
-        mine = [d - offset for d in wanted if offset <= d < offset + leaf.doc_count_all()]
-        for d, aid in zip(mine, column_values_at(leaf, "id", mine)):
-            out[d + offset] = aid.decode("utf-8")
-    return out
+    return {
+        d + offset: aid.decode("utf-8")
+        for leaf, offset, mine in segment_docs(reader, docs)
+        for d, aid in zip(mine, column_values_at(leaf, "id", mine))
+    }
 
 
 @cache
